@@ -1,0 +1,185 @@
+// Profiles: the knobs on which TCP implementations (and broken variants) differ, as data.
+// RFC 9293 §3.4.2 (MSL, TIME-WAIT), §3.8.1 (retransmission), RFC 1122 §4.2.2.13 (close with
+// unread data), §4.2.3.5 (R1/R2), §4.2.3.6 (keepalive), RFC 6298 (RTO), RFC 5961 (challenge
+// ACKs), RFC 1337 (TIME-WAIT assassination), RFC 7323 (window scale, timestamps), RFC 2018 (SACK).
+// Linux values name the sysctl or constant they come from (include/net/tcp.h,
+// Documentation/networking/ip-sysctl.rst).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace synfin {
+
+// Time is whatever unit the caller counts in; the built-in profiles count milliseconds and the
+// checker's profiles count ticks. The model only adds and compares.
+using Time = std::int64_t;
+using Duration = std::int64_t;
+
+inline constexpr int unbounded = -1;
+
+struct Profile {
+    std::string_view name = "custom";
+    std::string_view breaks = {};      // broken variants: the property this variant must fail
+
+    Duration msl = 0;
+    Duration time_wait = 0;            // §3.4.2: 2*MSL
+    Duration rto_initial = 0;          // RFC 6298 §2.1
+    Duration rto_max = 0;
+    int syn_retries = 0;               // SYN retransmissions before giving up (R2 for SYN)
+    int synack_retries = 0;            // SYN+ACK retransmissions, or `unbounded`
+    int data_retries = 0;              // data/FIN retransmissions (R2)
+    Duration fin_wait_2_timeout = 0;   // 0: none (RFC); Linux: orphans only
+    Duration delayed_ack = 0;          // 0: ACK a FIN at once; >0: hold it, so CLOSE can merge it
+    Duration user_timeout = 0;         // 0: none (§3.10.8)
+
+    bool keepalive = false;            // RFC 1122 §4.2.3.6: MUST default to off
+    Duration keepalive_time = 0;
+    Duration keepalive_intvl = 0;
+    int keepalive_probes = 0;
+    bool rst_on_keepalive_timeout = false;
+
+    bool rfc5961 = false;              // challenge ACKs (RFC 5961 §3, §4, §5)
+    bool rfc1337 = false;              // true: an RST in TIME-WAIT is ignored
+    bool time_wait_syn_reopens = false; // a SYN above RCV.NXT in TIME-WAIT starts a new connection
+    bool rst_on_close_with_unread = true; // RFC 1122 §4.2.2.13
+    bool rst_on_synack_giveup = false;    // the seed's note (claim 6) says RST; neither RFC nor Linux
+    bool rst_on_retry_giveup = false;     // RST when R2 is reached on a synchronized connection
+    bool rst_carries_ack = false;         // ABORT's RST: RFC <SEQ=SND.NXT><CTL=RST>; Linux adds ACK
+    bool resend_synack_on_dup_syn = false; // a retransmitted SYN in SYN-RECEIVED gets the SYN+ACK again
+    bool time_wait_restart_on_ack = false; // any ACK-bearing segment restarts TIME-WAIT
+
+    // Mechanisms that broken variants remove.
+    bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
+    bool closing_state = true;         // false: a FIN in FIN-WAIT-1 is ignored
+
+    // What this endpoint offers in its SYN or SYN+ACK.
+    std::uint16_t mss = 1460;
+    std::uint8_t wscale = 7;           // 0xff: no window scale option
+    bool sack = true;
+    bool timestamps = false;
+    std::uint16_t syn_window = 65535;  // window field in SYN and SYN+ACK (never scaled, RFC 7323 §2.2)
+    std::uint32_t rcv_wnd = 65535;     // RCV.WND in bytes after the handshake
+
+    friend constexpr bool operator==(const Profile&, const Profile&) = default;
+};
+
+// Linux's window scale follows from its largest receive buffer: tcp_select_initial_window()
+// shifts until the buffer fits in 16 bits, capped at 14 (RFC 7323 §2.3).
+constexpr std::uint8_t linux_wscale(std::uint64_t tcp_rmem_max, std::uint64_t rmem_max) {
+    std::uint64_t space = tcp_rmem_max > rmem_max ? tcp_rmem_max : rmem_max;
+    std::uint8_t shift = 0;
+    while (space > 0xffff && shift < 14) {
+        space >>= 1;
+        ++shift;
+    }
+    return shift;
+}
+
+namespace profiles {
+
+inline constexpr Duration second = 1000;
+
+// RFC 9293 as written, with RFC 1122's numbers where 9293 defers to them.
+constexpr Profile rfc9293() {
+    Profile p;
+    p.name = "rfc9293";
+    p.msl = 120 * second;              // §3.4.2, RFC 1122 §4.2.2.13 suggestion
+    p.time_wait = 2 * p.msl;
+    p.rto_initial = 1 * second;        // RFC 6298 §2.1
+    p.rto_max = 60 * second;           // RFC 6298 §2.5 allows an upper bound of at least 60 s
+    p.syn_retries = 7;                 // 1+2+...+128 s > 3 min: RFC 1122 §4.2.3.5 R2 for SYN
+    p.synack_retries = 7;
+    p.data_retries = 6;                // 127 s > 100 s: RFC 1122 §4.2.3.5 R2
+    p.keepalive_time = 7200 * second;  // RFC 1122 §4.2.3.6: no less than two hours
+    p.keepalive_intvl = 75 * second;
+    p.keepalive_probes = 9;
+    p.timestamps = false;
+    return p;
+}
+
+// What a default Linux (5.x/6.x) kernel does. Each number names its source.
+constexpr Profile linux() {
+    Profile p;
+    p.name = "linux";
+    p.msl = 30 * second;               // TCP_TIMEWAIT_LEN is 60 s = 2*MSL
+    p.time_wait = 60 * second;         // TCP_TIMEWAIT_LEN
+    p.rto_initial = 1 * second;        // TCP_TIMEOUT_INIT
+    p.rto_max = 120 * second;          // TCP_RTO_MAX
+    p.syn_retries = 6;                 // net.ipv4.tcp_syn_retries
+    p.synack_retries = 5;              // net.ipv4.tcp_synack_retries; then the request is dropped
+    p.data_retries = 15;               // net.ipv4.tcp_retries2
+    p.fin_wait_2_timeout = 60 * second; // net.ipv4.tcp_fin_timeout, for orphaned sockets
+    p.delayed_ack = 40;                // TCP_DELACK_MIN: tcp_fin() enters pingpong mode
+    p.keepalive_time = 7200 * second;  // net.ipv4.tcp_keepalive_time
+    p.keepalive_intvl = 75 * second;   // net.ipv4.tcp_keepalive_intvl
+    p.keepalive_probes = 9;            // net.ipv4.tcp_keepalive_probes
+    p.rst_on_keepalive_timeout = true; // tcp_keepalive_timer: tcp_send_active_reset
+    p.rfc5961 = true;                  // tcp_validate_incoming, tcp_send_challenge_ack
+    p.rfc1337 = false;                 // net.ipv4.tcp_rfc1337 = 0
+    p.time_wait_syn_reopens = true;    // tcp_timewait_state_process: TCP_TW_SYN
+    p.time_wait_restart_on_ack = true; // tcp_timewait_state_process: inet_twsk_reschedule
+    p.rst_carries_ack = true;          // tcp_send_active_reset: RST|ACK
+    p.rst_on_retry_giveup = false;     // tcp_write_err: no RST when retries2 runs out
+    p.resend_synack_on_dup_syn = true; // tcp_check_req: inet_rtx_syn_ack on a retransmitted SYN
+    p.mss = 1460;                      // MTU 1500 - 40
+    p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
+    p.sack = true;                     // net.ipv4.tcp_sack
+    p.timestamps = true;               // net.ipv4.tcp_timestamps
+    p.syn_window = 64240;              // tcp_select_initial_window: 44 * MSS rounded, on a 1500 MTU
+    p.rcv_wnd = 65535;
+    return p;
+}
+
+// Broken variants: each removes one mechanism and names the property that must then fail.
+
+constexpr Profile two_way_handshake() {
+    Profile p = rfc9293();
+    p.name = "two_way_handshake";
+    p.breaks = "no_half_open_leak";
+    p.three_way_handshake = false;
+    return p;
+}
+
+constexpr Profile no_time_wait() {
+    Profile p = rfc9293();
+    p.name = "no_time_wait";
+    p.breaks = "no_stale_acceptance";
+    p.time_wait = 0;
+    return p;
+}
+
+constexpr Profile short_time_wait() {
+    Profile p = rfc9293();
+    p.name = "short_time_wait";
+    p.breaks = "no_stale_acceptance";
+    p.time_wait = p.msl;
+    return p;
+}
+
+constexpr Profile unbounded_synack_retries() {
+    Profile p = rfc9293();
+    p.name = "unbounded_synack_retries";
+    p.breaks = "no_half_open_leak";
+    p.synack_retries = unbounded;
+    return p;
+}
+
+constexpr Profile no_keepalive() {
+    Profile p = rfc9293();
+    p.name = "no_keepalive";
+    p.breaks = "no_half_open_leak";
+    p.keepalive = false;
+    return p;
+}
+
+constexpr Profile no_closing_state() {
+    Profile p = rfc9293();
+    p.name = "no_closing_state";
+    p.breaks = "simultaneous_close_converges";
+    p.closing_state = false;
+    return p;
+}
+
+} // namespace profiles
+} // namespace synfin

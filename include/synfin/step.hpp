@@ -1,0 +1,788 @@
+// step: the pure transition function of one TCP endpoint, RFC 9293 §3.10 (Event Processing).
+// Read with RFC 9293 §3.10 open; RFC 1122 §4.2 (host requirements), RFC 5961 (challenge ACKs),
+// RFC 1337 (TIME-WAIT assassination), RFC 7323 (window scale, timestamps), RFC 6298 (RTO).
+// Each rule cites its section. Where Linux departs from the RFC, a profile knob selects it.
+#pragma once
+
+#include "tcb.hpp"
+
+namespace synfin {
+namespace detail {
+
+template <class S>
+class Machine {
+public:
+    constexpr Machine(const Tcb<S>& tcb, Time now, const Profile& profile) : t_(tcb), now_(now), p_(profile) {}
+
+    constexpr StepResult<S> finish() {
+        fx_.next = next_deadline(t_);
+        return {t_, fx_};
+    }
+
+    // ---- user calls (§3.10.1 - §3.10.5) -------------------------------------------------------
+
+    constexpr void open(const Open<S>& o) {
+        if (t_.state != State::closed && !(t_.state == State::listen && !o.passive)) {
+            fx_.error = UserError::connection_already_exists; // §3.10.1 other states
+            return;
+        }
+        t_ = Tcb<S>{};
+        t_.iss = o.iss;
+        t_.ts_offset = o.ts_offset;
+        t_.rcv_wnd = p_.rcv_wnd;
+        if (o.passive) {
+            enter(State::listen); // §3.10.1 CLOSED, passive
+            return;
+        }
+        t_.snd_una = t_.iss; // §3.10.1: SND.UNA = ISS, SND.NXT = ISS+1, send <SEQ=ISS><CTL=SYN>
+        t_.snd_nxt = t_.iss + 1;
+        emit_syn(false);
+        enter(State::syn_sent);
+    }
+
+    constexpr void send(const Send& s) {
+        switch (t_.state) {
+        case State::closed: fx_.error = UserError::connection_does_not_exist; return; // §3.10.2
+        case State::listen: fx_.error = UserError::remote_socket_unspecified; return;
+        case State::syn_sent:
+        case State::syn_received:
+        case State::established:
+        case State::close_wait:
+            if (t_.fin_queued) { fx_.error = UserError::connection_closing; return; }
+            t_.send_queued += s.bytes; // queued until ESTABLISHED in SYN-SENT / SYN-RECEIVED
+            output();
+            return;
+        default: fx_.error = UserError::connection_closing; return; // §3.10.2 closing states
+        }
+    }
+
+    constexpr void receive(const Receive& r) {
+        if (t_.state == State::closed) { fx_.error = UserError::connection_does_not_exist; return; } // §3.10.3
+        std::uint32_t n = r.bytes < t_.unread ? r.bytes : t_.unread;
+        t_.unread -= n;
+        fx_.bytes_read = n;
+        fx_.eof = t_.unread == 0 && remote_closed(t_.state); // §3.10.3 CLOSE-WAIT: EOF once drained
+    }
+
+    constexpr void close(const Close& c) {
+        switch (t_.state) {
+        case State::closed: fx_.error = UserError::connection_does_not_exist; return; // §3.10.4
+        case State::listen:
+        case State::syn_sent: release(CloseReason::closed_normally, Notice::closed); return;
+        default: break;
+        }
+        if (c.full && t_.unread > 0 && p_.rst_on_close_with_unread) {
+            send_rst_for_abort(); // RFC 1122 §4.2.2.13: data would be lost, so say so with RST
+            release(CloseReason::aborted, Notice::closed);
+            return;
+        }
+        if (local_closed(t_.state)) { // §3.10.4 FIN-WAIT-x, CLOSING, LAST-ACK, TIME-WAIT
+            if (c.full && !t_.orphan) {
+                t_.orphan = true; // close() after shutdown(SHUT_WR): now an orphan
+                if (t_.state == State::fin_wait_2) start_fin_wait_2_timer();
+                return;
+            }
+            fx_.error = UserError::connection_closing;
+            return;
+        }
+        t_.orphan = c.full;
+        t_.fin_queued = true;
+        if (t_.state == State::close_wait) {
+            enter(State::last_ack); // §3.10.4 CLOSE-WAIT
+        } else if (t_.state == State::established) {
+            enter(State::fin_wait_1); // §3.10.4 ESTABLISHED
+        }
+        // §3.10.4 SYN-RECEIVED: the FIN waits for ESTABLISHED (the RFC's "otherwise" case taken
+        // always, as Linux does, so a FIN never precedes the ACK of our SYN).
+        output();
+    }
+
+    constexpr void abort() {
+        switch (t_.state) {
+        case State::closed: fx_.error = UserError::connection_does_not_exist; return; // §3.10.5
+        case State::listen:
+        case State::syn_sent: release(CloseReason::aborted, Notice::reset); return;
+        case State::closing:
+        case State::last_ack:
+        case State::time_wait: release(CloseReason::aborted, Notice{}); return;
+        default:
+            send_rst_for_abort(); // §3.10.5: <SEQ=SND.NXT><CTL=RST>
+            release(CloseReason::aborted, Notice::reset);
+            return;
+        }
+    }
+
+    // ---- timeouts (§3.10.8) -----------------------------------------------------------------
+
+    constexpr void timeout(Timer timer) {
+        auto& due = t_.deadline[static_cast<std::size_t>(timer)];
+        if (due == never || due > now_) return; // not armed or not yet due: nothing happens
+        due = never;
+        switch (timer) {
+        case Timer::retransmission: retransmission_timeout(); return;
+        case Timer::delayed_ack:
+            if (t_.ack_pending) ack_now_ = true;
+            flush_ack();
+            return;
+        case Timer::time_wait: release(CloseReason::closed_normally, Notice::closed); return; // §3.10.8
+        case Timer::keepalive: keepalive_timeout(); return;
+        case Timer::user_timeout: release(CloseReason::timed_out, Notice::timed_out); return; // §3.10.8
+        case Timer::fin_wait_2:
+            // Linux: an orphan in FIN-WAIT-2 dies silently after tcp_fin_timeout (tcp_time_wait
+            // with substate FIN_WAIT2).
+            release(CloseReason::timed_out, Notice::timed_out);
+            return;
+        }
+    }
+
+    // ---- SEGMENT ARRIVES (§3.10.7) ------------------------------------------------------------
+
+    constexpr void segment_arrives(const Segment<S>& seg) {
+        switch (t_.state) {
+        case State::closed: in_closed(seg); return;
+        case State::listen: in_listen(seg); return;
+        case State::syn_sent: in_syn_sent(seg); return;
+        case State::time_wait: in_time_wait(seg); return;
+        default: in_other(seg); return;
+        }
+    }
+
+private:
+    Tcb<S> t_;
+    Effects<S> fx_{};
+    Time now_;
+    const Profile& p_;
+    bool ack_now_ = false;
+
+    // The one place the state changes (style: a trace or a counter hooks in here).
+    constexpr void enter(State s) {
+        t_.state = s;
+        switch (s) {
+        case State::closed:
+            fx_.released = true;
+            t_.deadline = {never, never, never, never, never, never};
+            break;
+        case State::time_wait:
+            // §3.10.7.4 eighth: start the time-wait timer, turn off the other timers.
+            t_.deadline = {never, never, never, never, never, never};
+            set(Timer::time_wait, p_.time_wait);
+            break;
+        case State::fin_wait_2:
+            set_never(Timer::retransmission);
+            start_fin_wait_2_timer();
+            break;
+        case State::established:
+            arm_keepalive();
+            break;
+        default: break;
+        }
+    }
+
+    constexpr void release(CloseReason why, Notice n) {
+        t_.reason = why;
+        if (static_cast<std::uint16_t>(n) != 0) note(n);
+        t_.fin_queued = t_.fin_sent = t_.ack_pending = false;
+        t_.send_queued = 0;
+        enter(State::closed);
+    }
+
+    // SYN-RECEIVED of a passive OPEN goes back to LISTEN (§3.10.7.4 second and fourth).
+    constexpr void back_to_listen() {
+        Tcb<S> fresh{};
+        fresh.iss = t_.iss;
+        fresh.ts_offset = t_.ts_offset;
+        fresh.rcv_wnd = p_.rcv_wnd;
+        t_ = fresh;
+        enter(State::listen);
+    }
+
+    constexpr void note(Notice n) { fx_.notices |= static_cast<std::uint16_t>(n); }
+
+    constexpr void set(Timer timer, Duration d) { t_.deadline[static_cast<std::size_t>(timer)] = now_ + d; }
+    constexpr void set_never(Timer timer) { t_.deadline[static_cast<std::size_t>(timer)] = never; }
+    [[nodiscard]] constexpr bool armed(Timer timer) const { return t_.at(timer) != never; }
+
+    constexpr void start_fin_wait_2_timer() {
+        if (t_.orphan && p_.fin_wait_2_timeout > 0) set(Timer::fin_wait_2, p_.fin_wait_2_timeout);
+    }
+
+    // RFC 1122 §4.2.3.6: probe only an idle connection, and only if the application asked.
+    constexpr void arm_keepalive() {
+        if (!p_.keepalive) return;
+        t_.keepalive_probes = 0;
+        set(Timer::keepalive, p_.keepalive_time);
+    }
+
+    [[nodiscard]] constexpr Duration rto() const {
+        Duration r = p_.rto_initial;
+        for (int i = 0; i < t_.retries && r < p_.rto_max; ++i) r *= 2; // RFC 6298 §5.5: back off
+        return r < p_.rto_max ? r : p_.rto_max;
+    }
+
+    // ---- building segments --------------------------------------------------------------------
+
+    constexpr void emit(Segment<S> seg) {
+        if (t_.ts_ok && !seg.flags.rst()) {
+            seg.opt.timestamps = true; // RFC 7323 §3.2: on every segment once negotiated
+            seg.opt.ts_val = static_cast<std::uint32_t>(now_) + t_.ts_offset;
+            seg.opt.ts_ecr = t_.ts_recent;
+        }
+        if (seg.flags.ack()) {
+            t_.ack_pending = false;
+            ack_now_ = false;
+            set_never(Timer::delayed_ack);
+        }
+        if (fx_.segment_count < max_segments_per_step) fx_.segments[fx_.segment_count++] = seg;
+    }
+
+    [[nodiscard]] constexpr std::uint16_t window_field() const {
+        std::uint32_t w = t_.rcv_wnd >> t_.rcv_wscale;
+        return static_cast<std::uint16_t>(w > 0xffff ? 0xffff : w);
+    }
+
+    [[nodiscard]] constexpr Segment<S> ack_segment(S seq) const {
+        Segment<S> s;
+        s.flags = Flag::ack;
+        s.seq = seq;
+        s.ack = t_.rcv_nxt;
+        s.wnd = window_field();
+        return s;
+    }
+
+    // SYN or SYN+ACK with the options this endpoint offers; a SYN+ACK echoes only what the SYN
+    // offered (RFC 7323 §1.3, §2.2; RFC 2018 §2).
+    constexpr void emit_syn(bool with_ack) {
+        Segment<S> s;
+        s.flags = with_ack ? (Flag::syn | Flag::ack) : Flags(Flag::syn);
+        s.seq = t_.iss;
+        s.ack = with_ack ? t_.rcv_nxt : S{};
+        s.wnd = p_.syn_window;
+        s.opt.mss = p_.mss;
+        bool offer_ws = p_.wscale != no_wscale && (!with_ack || t_.snd_wscale != no_wscale);
+        if (offer_ws) s.opt.wscale = p_.wscale;
+        s.opt.sack_permitted = p_.sack && (!with_ack || t_.sack_ok);
+        if (p_.timestamps && (!with_ack || t_.ts_ok)) {
+            s.opt.timestamps = true;
+            s.opt.ts_val = static_cast<std::uint32_t>(now_) + t_.ts_offset;
+            s.opt.ts_ecr = with_ack ? t_.ts_recent : 0;
+        }
+        bool negotiated_ts = t_.ts_ok;
+        t_.ts_ok = false; // emit() must not overwrite the SYN's own timestamp fields
+        emit(s);
+        t_.ts_ok = negotiated_ts;
+        if (!armed(Timer::retransmission)) set(Timer::retransmission, rto());
+    }
+
+    // Record the peer's SYN options. On a SYN+ACK, window scale and SACK hold only if we offered
+    // them too; on a SYN, snd_wscale keeps no_wscale as "not offered" until our SYN+ACK is built.
+    constexpr void learn_syn_options(const Segment<S>& seg, bool we_offered) {
+        t_.snd_mss = seg.opt.has_mss() ? seg.opt.mss : 536; // RFC 9293 §3.7.1, RFC 6691
+        if (p_.mss != 0 && p_.mss < t_.snd_mss) t_.snd_mss = p_.mss;
+        bool ws_both = seg.opt.has_wscale() && p_.wscale != no_wscale;
+        if (we_offered) {
+            t_.snd_wscale = ws_both ? (seg.opt.wscale > 14 ? 14 : seg.opt.wscale) : 0; // RFC 7323 §2.3
+            t_.rcv_wscale = ws_both ? p_.wscale : 0;
+        } else {
+            t_.snd_wscale = ws_both ? (seg.opt.wscale > 14 ? 14 : seg.opt.wscale) : no_wscale;
+            t_.rcv_wscale = ws_both ? p_.wscale : 0;
+        }
+        t_.sack_ok = seg.opt.sack_permitted && p_.sack;
+        t_.ts_ok = seg.opt.timestamps && p_.timestamps;
+        if (t_.ts_ok) t_.ts_recent = seg.opt.ts_val;
+    }
+
+    constexpr void finish_wscale() {
+        if (t_.snd_wscale == no_wscale) t_.snd_wscale = 0;
+    }
+
+    constexpr void send_rst_for_abort() {
+        Segment<S> r;
+        r.flags = p_.rst_carries_ack ? (Flag::rst | Flag::ack) : Flags(Flag::rst);
+        r.seq = t_.snd_nxt;
+        r.ack = p_.rst_carries_ack ? t_.rcv_nxt : S{};
+        emit(r);
+    }
+
+    // §3.10.7.1: the reset that a segment for no connection gets, acceptable to its sender.
+    constexpr void reset_for(const Segment<S>& seg) {
+        if (seg.flags.rst()) return; // an RST is never answered with an RST
+        Segment<S> r;
+        if (seg.flags.ack()) {
+            r.flags = Flag::rst;         // <SEQ=SEG.ACK><CTL=RST>
+            r.seq = seg.ack;
+        } else {
+            r.flags = Flag::rst | Flag::ack; // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+            r.seq = S{};
+            r.ack = seg.seq + seg.seg_len();
+        }
+        emit(r);
+    }
+
+    constexpr void challenge_ack() { emit(ack_segment(t_.snd_nxt)); } // RFC 5961 §3.2, §4.2
+
+    // Send what the window allows of the queued bytes, then the FIN once they are all out
+    // (§3.10.4: "queue this until all preceding SENDs have been segmentized").
+    constexpr void output() {
+        if (!synchronized(t_.state) || t_.state == State::syn_received) return;
+        if (t_.state == State::time_wait) return;
+        while (t_.send_queued > 0 && fx_.segment_count < max_segments_per_step) {
+            std::uint32_t used = t_.snd_nxt - t_.snd_una;
+            std::uint32_t room = t_.snd_wnd > used ? t_.snd_wnd - used : 0;
+            std::uint32_t n = t_.send_queued;
+            if (n > t_.snd_mss) n = t_.snd_mss;
+            if (n > room) n = room;
+            if (n == 0) break; // window closed: no persist timer is modelled
+            Segment<S> s = ack_segment(t_.snd_nxt);
+            s.flags = s.flags | Flag::psh;
+            s.len = n;
+            t_.send_queued -= n;
+            t_.snd_nxt += n;
+            if (t_.send_queued == 0 && t_.fin_queued && !t_.fin_sent) {
+                s.flags = s.flags | Flag::fin; // the FIN rides on the last data segment
+                t_.fin_sent = true;
+                t_.snd_nxt += 1;
+            }
+            emit(s);
+            start_retransmission();
+        }
+        if (t_.send_queued == 0 && t_.fin_queued && !t_.fin_sent && fx_.segment_count < max_segments_per_step) {
+            Segment<S> s = ack_segment(t_.snd_nxt);
+            s.flags = s.flags | Flag::fin;
+            t_.fin_sent = true;
+            t_.snd_nxt += 1;
+            emit(s);
+            start_retransmission();
+        }
+    }
+
+    constexpr void start_retransmission() {
+        if (!armed(Timer::retransmission)) set(Timer::retransmission, rto());
+        set_never(Timer::keepalive); // RFC 1122 §4.2.3.6: keepalive only when nothing is in flight
+    }
+
+    // An owed ACK goes out now, or waits for the delayed-ACK timer (RFC 1122 §4.2.3.2), or rides
+    // on a segment that output() sends.
+    constexpr void flush_ack() {
+        if (ack_now_) emit(ack_segment(t_.snd_nxt));
+    }
+
+    constexpr void owe_ack(bool may_delay) {
+        if (may_delay && p_.delayed_ack > 0) {
+            t_.ack_pending = true;
+            if (!armed(Timer::delayed_ack)) set(Timer::delayed_ack, p_.delayed_ack);
+        } else {
+            ack_now_ = true;
+        }
+    }
+
+    // ---- timeouts -----------------------------------------------------------------------------
+
+    [[nodiscard]] constexpr int retry_limit() const {
+        switch (t_.state) {
+        case State::syn_sent: return p_.syn_retries;
+        case State::syn_received: return t_.passive ? p_.synack_retries : p_.syn_retries;
+        default: return p_.data_retries;
+        }
+    }
+
+    constexpr void retransmission_timeout() {
+        if (t_.in_flight() == 0) return;
+        int limit = retry_limit();
+        if (limit != unbounded && t_.retries >= limit) {
+            // RFC 1122 §4.2.3.5: at R2, close the connection. A passive SYN-RECEIVED drops back to
+            // LISTEN, as Linux drops the request silently (tcp_synack_retries).
+            if (t_.state == State::syn_received && t_.passive) {
+                if (p_.rst_on_synack_giveup) send_rst_for_abort();
+                back_to_listen();
+                return;
+            }
+            if (p_.rst_on_retry_giveup) send_rst_for_abort();
+            release(CloseReason::timed_out, Notice::timed_out);
+            return;
+        }
+        if (t_.retries < 0xff) ++t_.retries;
+        set(Timer::retransmission, rto());
+        // §3.10.8: send the segment at the front of the retransmission queue again.
+        if (t_.state == State::syn_sent) { emit_syn(false); return; }
+        if (t_.state == State::syn_received) { emit_syn(true); return; }
+        Segment<S> s = ack_segment(t_.snd_una);
+        std::uint32_t data = t_.in_flight() - (t_.fin_sent ? 1u : 0u);
+        std::uint32_t n = data < t_.snd_mss ? data : t_.snd_mss;
+        s.len = n;
+        if (n > 0) s.flags = s.flags | Flag::psh;
+        if (t_.fin_sent && n == data) s.flags = s.flags | Flag::fin;
+        emit(s);
+    }
+
+    constexpr void keepalive_timeout() {
+        if (t_.in_flight() != 0 || t_.send_queued != 0) { arm_keepalive(); return; }
+        if (t_.keepalive_probes >= p_.keepalive_probes) {
+            if (p_.rst_on_keepalive_timeout) send_rst_for_abort();
+            release(CloseReason::timed_out, Notice::timed_out); // RFC 1122 §4.2.3.6: peer is dead
+            return;
+        }
+        ++t_.keepalive_probes;
+        // RFC 1122 §4.2.3.6: <SEQ=SND.NXT-1> with no data, which any live peer must ACK.
+        emit(ack_segment(t_.snd_una - 1));
+        set(Timer::keepalive, p_.keepalive_intvl);
+    }
+
+    // ---- per-state segment processing ---------------------------------------------------------
+
+    constexpr void in_closed(const Segment<S>& seg) { reset_for(seg); } // §3.10.7.1
+
+    // §3.10.7.2
+    constexpr void in_listen(const Segment<S>& seg) {
+        if (seg.flags.rst()) return;                       // first: ignore RST
+        if (seg.flags.ack()) { reset_for(seg); return; }   // second: <SEQ=SEG.ACK><CTL=RST>
+        if (!seg.flags.syn()) return;                      // fourth: drop
+        // third: SYN. Data and FIN on a SYN are not modelled (dropped, and the peer retransmits).
+        t_.passive = true;
+        t_.irs = seg.seq;
+        t_.rcv_nxt = seg.seq + 1;
+        t_.snd_una = t_.iss;
+        t_.snd_nxt = t_.iss + 1;
+        t_.snd_wnd = seg.wnd; // RFC 7323 §2.2: the window in a SYN is never scaled
+        t_.snd_wl1 = seg.seq;
+        t_.snd_wl2 = t_.iss;
+        learn_syn_options(seg, false);
+        emit_syn(true);
+        finish_wscale();
+        if (!p_.three_way_handshake) {
+            // Broken variant two_way_handshake: the SYN+ACK is taken as the end of the handshake.
+            t_.snd_una = t_.snd_nxt;
+            set_never(Timer::retransmission);
+            enter(State::established);
+            note(Notice::established);
+            return;
+        }
+        enter(State::syn_received);
+    }
+
+    // §3.10.7.3
+    constexpr void in_syn_sent(const Segment<S>& seg) {
+        bool ack_ok = false;
+        if (seg.flags.ack()) { // first
+            if (le(seg.ack, t_.iss) || gt(seg.ack, t_.snd_nxt)) { reset_for(seg); return; }
+            ack_ok = in_range_open_closed(t_.snd_una, seg.ack, t_.snd_nxt);
+        }
+        if (seg.flags.rst()) { // second
+            if (ack_ok) release(CloseReason::refused, Notice::refused);
+            return;
+        }
+        if (!seg.flags.syn()) return; // fifth
+        // fourth: SYN
+        t_.irs = seg.seq;
+        t_.rcv_nxt = seg.seq + 1;
+        learn_syn_options(seg, true);
+        t_.snd_wnd = seg.wnd;
+        t_.snd_wl1 = seg.seq;
+        t_.snd_wl2 = seg.ack;
+        if (ack_ok) t_.snd_una = seg.ack;
+        if (gt(t_.snd_una, t_.iss)) {
+            t_.retries = 0;
+            set_never(Timer::retransmission);
+            enter(State::established);
+            note(Notice::established);
+            ack_now_ = true; // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, or queued data carrying it
+            output();
+            flush_ack();
+            return;
+        }
+        // Simultaneous open: enter SYN-RECEIVED and send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+        enter(State::syn_received);
+        t_.retries = 0;
+        set_never(Timer::retransmission);
+        emit_syn(true);
+    }
+
+    // RFC 9293 §3.10.7.4 first check, Table 6.
+    [[nodiscard]] constexpr bool acceptable(const Segment<S>& seg) const {
+        std::uint32_t len = seg.seg_len();
+        if (len == 0) {
+            if (t_.rcv_wnd == 0) return seg.seq == t_.rcv_nxt;
+            return in_window(t_.rcv_nxt, seg.seq, t_.rcv_wnd);
+        }
+        if (t_.rcv_wnd == 0) return false;
+        return in_window(t_.rcv_nxt, seg.seq, t_.rcv_wnd) ||
+               in_window(t_.rcv_nxt, seg.seq + (len - 1), t_.rcv_wnd);
+    }
+
+    // TIME-WAIT: §3.10.7.4 with its two departures, RFC 1337 and Linux's tcp_timewait_state_process.
+    constexpr void in_time_wait(const Segment<S>& seg) {
+        if (seg.flags.rst()) {
+            // §3.10.7.4 second: an acceptable RST ends TIME-WAIT, unless RFC 1337's fix is on.
+            // With RFC 5961 only an exact RST counts; Linux drops the others silently here.
+            bool exact = seg.seq == t_.rcv_nxt;
+            bool counts = p_.rfc5961 ? exact : acceptable(seg);
+            if (counts && !p_.rfc1337) release(CloseReason::reset, Notice{});
+            return;
+        }
+        if (seg.flags.syn() && !seg.flags.ack() && p_.time_wait_syn_reopens && t_.passive &&
+            gt(seg.seq, t_.rcv_nxt)) {
+            // RFC 1122 §4.2.2.13 / Linux TCP_TW_SYN: a new SYN above RCV.NXT reopens, with
+            // ISS = SND.NXT + 65537 so the new incarnation starts above the old one.
+            S iss = t_.snd_nxt + 65537u;
+            Tcb<S> fresh{};
+            fresh.iss = iss;
+            fresh.ts_offset = t_.ts_offset;
+            fresh.rcv_wnd = p_.rcv_wnd;
+            t_ = fresh;
+            t_.state = State::listen;
+            in_listen(seg);
+            return;
+        }
+        bool retransmitted_fin = seg.flags.fin() && seg.seq + seg.seg_len() == t_.rcv_nxt;
+        if (retransmitted_fin || (p_.time_wait_restart_on_ack && seg.flags.ack())) {
+            set(Timer::time_wait, p_.time_wait); // §3.10.7.4 fifth and eighth: restart 2 MSL
+        }
+        if (seg.flags.syn() && p_.rfc5961) { challenge_ack(); return; } // RFC 5961 §4.2
+        if (!acceptable(seg) || retransmitted_fin) {
+            emit(ack_segment(t_.snd_nxt)); // §3.10.7.4 first: unacceptable, send ACK
+            return;
+        }
+        if (seg.flags.syn()) { // RFC 793 behaviour: a SYN in the window is an error
+            send_rst_for_abort();
+            release(CloseReason::reset, Notice{});
+        }
+    }
+
+    // §3.10.7.4 for SYN-RECEIVED and the synchronized states except TIME-WAIT.
+    constexpr void in_other(Segment<S> seg) {
+        // first: sequence number
+        if (!acceptable(seg)) {
+            if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
+            return;
+        }
+        // second: RST
+        if (seg.flags.rst()) {
+            if (p_.rfc5961 && seg.seq != t_.rcv_nxt) { challenge_ack(); return; } // RFC 5961 §3.2
+            on_reset();
+            return;
+        }
+        // fourth: SYN
+        if (seg.flags.syn()) {
+            if (t_.state == State::syn_received && t_.passive) {
+                if (p_.resend_synack_on_dup_syn && seg.seq == t_.irs) { emit_syn(true); return; }
+                back_to_listen();
+                return;
+            }
+            if (p_.rfc5961) { challenge_ack(); return; } // RFC 5961 §4.2
+            send_rst_for_abort(); // RFC 793: a SYN in the window is an error
+            release(CloseReason::reset, Notice::reset);
+            return;
+        }
+        // fifth: ACK
+        if (!seg.flags.ack()) return;
+        if (!on_ack(seg)) return;
+        if (t_.state == State::closed) return;
+
+        if (p_.keepalive && synchronized(t_.state)) arm_keepalive();
+        if (t_.ts_ok && seg.opt.timestamps && seg.seq == t_.rcv_nxt) t_.ts_recent = seg.opt.ts_val;
+
+        // The idealised segment begins at RCV.NXT: trim what was already received (§3.10.7.4).
+        std::uint32_t skip = t_.rcv_nxt - seg.seq;
+        if (skip != 0 && skip < S::half) {
+            if (skip >= seg.len) {
+                skip -= seg.len;
+                seg.len = 0;
+                if (skip > 0 && seg.flags.fin()) seg.flags = Flags(static_cast<std::uint8_t>(seg.flags.bits & ~0x01u));
+            } else {
+                seg.len -= skip;
+            }
+            seg.seq = t_.rcv_nxt;
+        }
+        if (seg.seq != t_.rcv_nxt) { // ahead of RCV.NXT: no reassembly queue is modelled
+            if (seg.seg_len() > 0) emit(ack_segment(t_.snd_nxt)); // MAY-13
+            output();
+            return;
+        }
+        // Trim what lies beyond the window, FIN included.
+        if (seg.len > t_.rcv_wnd) {
+            seg.len = t_.rcv_wnd;
+            seg.flags = Flags(static_cast<std::uint8_t>(seg.flags.bits & ~0x01u));
+        }
+
+        // seventh: segment text
+        if (seg.len > 0) {
+            if (t_.state == State::established || t_.state == State::fin_wait_1 || t_.state == State::fin_wait_2) {
+                if (t_.orphan) {
+                    // RFC 1122 §4.2.2.13: data after a full CLOSE is lost, so reset.
+                    send_rst_for_abort();
+                    release(CloseReason::aborted, Notice::reset);
+                    return;
+                }
+                t_.rcv_nxt += seg.len;
+                t_.unread += seg.len;
+                note(Notice::data_delivered);
+                ack_now_ = true;
+            }
+            // CLOSE-WAIT, CLOSING, LAST-ACK: the peer has sent FIN; ignore the text.
+        }
+
+        // eighth: FIN
+        if (seg.flags.fin()) on_fin();
+        output();
+        flush_ack();
+    }
+
+    // §3.10.7.4 second, per state.
+    constexpr void on_reset() {
+        switch (t_.state) {
+        case State::syn_received:
+            if (t_.passive) { back_to_listen(); return; }
+            release(CloseReason::refused, Notice::refused);
+            return;
+        case State::established:
+        case State::fin_wait_1:
+        case State::fin_wait_2:
+        case State::close_wait:
+            release(CloseReason::reset, Notice::reset);
+            return;
+        default: // CLOSING, LAST-ACK
+            release(CloseReason::reset, Notice::reset);
+            return;
+        }
+    }
+
+    // §3.10.7.4 fifth. Returns whether processing continues.
+    constexpr bool on_ack(const Segment<S>& seg) {
+        if (t_.state == State::syn_received) {
+            if (!in_range_open_closed(t_.snd_una, seg.ack, t_.snd_nxt)) {
+                reset_for(seg); // <SEQ=SEG.ACK><CTL=RST>
+                return false;
+            }
+            enter(State::established);
+            note(Notice::established);
+            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            t_.snd_wl1 = seg.seq;
+            t_.snd_wl2 = seg.ack;
+            if (t_.fin_queued && t_.state == State::established) enter(State::fin_wait_1); // §3.10.4
+        }
+        if (gt(seg.ack, t_.snd_nxt)) { // acks something not yet sent
+            emit(ack_segment(t_.snd_nxt));
+            return false;
+        }
+        if (p_.rfc5961 && lt(seg.ack, t_.snd_una - t_.snd_wnd)) { // RFC 5961 §5.2
+            challenge_ack();
+            return false;
+        }
+        if (lt(t_.snd_una, seg.ack)) {
+            t_.snd_una = seg.ack;
+            t_.retries = 0;
+            note(Notice::data_acked);
+            if (t_.snd_una == t_.snd_nxt) set_never(Timer::retransmission);
+            else set(Timer::retransmission, rto()); // RFC 6298 §5.3
+        }
+        if (le(t_.snd_una, seg.ack) &&
+            (lt(t_.snd_wl1, seg.seq) || (t_.snd_wl1 == seg.seq && le(t_.snd_wl2, seg.ack)))) {
+            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            t_.snd_wl1 = seg.seq;
+            t_.snd_wl2 = seg.ack;
+        }
+        switch (t_.state) {
+        case State::fin_wait_1:
+            if (t_.fin_acked()) enter(State::fin_wait_2);
+            return true;
+        case State::closing:
+            if (!t_.fin_acked()) return false; // §3.10.7.4: otherwise, ignore the segment
+            enter_time_wait();
+            return t_.state != State::closed;
+        case State::last_ack:
+            if (t_.fin_acked()) { release(CloseReason::closed_normally, Notice::closed); return false; }
+            return true;
+        default: return true;
+        }
+    }
+
+    constexpr void on_fin() {
+        t_.rcv_nxt += 1; // §3.10.7.4 eighth: advance RCV.NXT over the FIN and acknowledge it
+        switch (t_.state) {
+        case State::syn_received:
+        case State::established:
+            enter(State::close_wait);
+            note(Notice::peer_closed);
+            owe_ack(true); // Linux tcp_fin(): pingpong, so a prompt CLOSE merges ACK and FIN
+            return;
+        case State::fin_wait_1:
+            if (t_.fin_acked()) {
+                note(Notice::peer_closed);
+                ack_now_ = true;
+                enter_time_wait();
+            } else if (p_.closing_state) {
+                note(Notice::peer_closed);
+                ack_now_ = true;
+                enter(State::closing);
+            } else {
+                t_.rcv_nxt = t_.rcv_nxt - 1; // broken variant no_closing_state: the FIN is ignored
+            }
+            return;
+        case State::fin_wait_2:
+            note(Notice::peer_closed);
+            ack_now_ = true;
+            enter_time_wait();
+            return;
+        default: // CLOSE-WAIT, CLOSING, LAST-ACK: a retransmitted FIN, acknowledged again
+            t_.rcv_nxt = t_.rcv_nxt - 1;
+            ack_now_ = true;
+            return;
+        }
+    }
+
+    constexpr void enter_time_wait() {
+        if (p_.time_wait <= 0) { // broken variant no_time_wait
+            flush_ack();
+            release(CloseReason::closed_normally, Notice::closed);
+            return;
+        }
+        enter(State::time_wait);
+    }
+};
+
+} // namespace detail
+
+// The transition function: (TCB, event, now) -> (TCB', effects). Pure and constexpr.
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Open<S>& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.open(e);
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Send& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.send(e);
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Receive& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.receive(e);
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Close& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.close(e);
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Abort&, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.abort();
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const SegmentArrives<S>& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.segment_arrives(e.seg);
+    return m.finish();
+}
+template <class S>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Timeout& e, Time now, const Profile& p) {
+    detail::Machine<S> m(tcb, now, p);
+    m.timeout(e.timer);
+    return m.finish();
+}
+
+} // namespace synfin

@@ -1,0 +1,173 @@
+// The transmission control block (RFC 9293 §3.3.1), the events that drive it (§3.10: OPEN, SEND,
+// RECEIVE, CLOSE, ABORT, SEGMENT ARRIVES, timeouts) and the effects a step returns.
+// Sans-IO: time comes in with each event; timers are deadlines kept here; segments to send and
+// notices for the user go out as values.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+
+#include "profile.hpp"
+#include "segment.hpp"
+#include "state.hpp"
+
+namespace synfin {
+
+inline constexpr Time never = std::numeric_limits<Time>::max();
+
+enum class Timer : std::uint8_t {
+    retransmission,   // §3.8.1, RFC 6298
+    delayed_ack,      // RFC 1122 §4.2.3.2
+    time_wait,        // §3.4.2
+    keepalive,        // RFC 1122 §4.2.3.6
+    user_timeout,     // §3.10.8
+    fin_wait_2,       // Linux tcp_fin_timeout
+};
+inline constexpr std::size_t timer_count = 6;
+
+constexpr const char* name(Timer t) {
+    constexpr std::array<const char*, timer_count> names{
+        "retransmission", "delayed_ack", "time_wait", "keepalive", "user_timeout", "fin_wait_2"};
+    auto i = static_cast<std::size_t>(t);
+    return i < timer_count ? names[i] : "?";
+}
+
+// Why a TCB reached CLOSED (style: a closed TCB records why).
+enum class CloseReason : std::uint8_t { none, closed_normally, reset, refused, timed_out, aborted };
+
+constexpr const char* name(CloseReason r) {
+    constexpr std::array<const char*, 6> names{"none", "closed", "reset", "refused", "timed out", "aborted"};
+    auto i = static_cast<std::size_t>(r);
+    return i < names.size() ? names[i] : "?";
+}
+
+// Notices for the user (§3.10: "signal the user ..."), as a bit set.
+enum class Notice : std::uint16_t {
+    established = 1u << 0,
+    data_acked = 1u << 1,
+    data_delivered = 1u << 2,   // bytes are waiting to be read
+    peer_closed = 1u << 3,      // the peer's FIN arrived: EOF once the bytes before it are read
+    reset = 1u << 4,            // "connection reset"
+    refused = 1u << 5,          // "connection refused"
+    timed_out = 1u << 6,        // retransmission, keepalive or user timeout gave up
+    closed = 1u << 7,           // the connection ended normally
+};
+
+// Results of user calls (§3.10.1-§3.10.5 "error: ...").
+enum class UserError : std::uint8_t {
+    ok,
+    connection_does_not_exist,
+    connection_already_exists,
+    connection_closing,
+    remote_socket_unspecified,
+};
+
+constexpr const char* name(UserError e) {
+    constexpr std::array<const char*, 5> names{"ok", "connection does not exist", "connection already exists",
+                                               "connection closing", "remote socket unspecified"};
+    auto i = static_cast<std::size_t>(e);
+    return i < names.size() ? names[i] : "?";
+}
+
+template <class S>
+struct Tcb {
+    State state = State::closed;
+    bool passive = false;        // this connection came from LISTEN (§3.10.7.4, RST in SYN-RECEIVED)
+    bool fin_queued = false;     // the user called CLOSE: a FIN follows the queued data
+    bool fin_sent = false;       // our FIN occupies SND.NXT-1 (until acknowledged)
+    bool orphan = false;         // the user closed both directions (close(), not shutdown(SHUT_WR))
+    bool ack_pending = false;    // an ACK is owed and held by the delayed-ACK timer
+
+    S iss{};
+    S snd_una{};
+    S snd_nxt{};
+    std::uint32_t snd_wnd = 0;   // bytes, after window scaling
+    S snd_wl1{};
+    S snd_wl2{};
+    S irs{};
+    S rcv_nxt{};
+    std::uint32_t rcv_wnd = 0;
+
+    std::uint32_t send_queued = 0; // bytes the user has handed over that are not yet sent
+    std::uint32_t unread = 0;      // bytes received and not yet read by the user
+
+    std::uint8_t retries = 0;           // consecutive retransmissions of the segment at SND.UNA
+    std::uint8_t keepalive_probes = 0;  // unanswered keepalive probes
+
+    // Negotiated in the handshake (RFC 6691, RFC 7323, RFC 2018).
+    std::uint16_t snd_mss = 536;        // RFC 9293 §3.7.1: the default without an MSS option
+    std::uint8_t snd_wscale = 0;
+    std::uint8_t rcv_wscale = 0;
+    bool sack_ok = false;
+    bool ts_ok = false;
+    std::uint32_t ts_recent = 0;
+    std::uint32_t ts_offset = 0;
+
+    CloseReason reason = CloseReason::none;
+    std::array<Time, timer_count> deadline{never, never, never, never, never, never};
+
+    [[nodiscard]] constexpr Time at(Timer t) const { return deadline[static_cast<std::size_t>(t)]; }
+    [[nodiscard]] constexpr std::uint32_t in_flight() const { return snd_nxt - snd_una; }
+    [[nodiscard]] constexpr bool fin_acked() const { return fin_sent && snd_una == snd_nxt; }
+
+    friend constexpr bool operator==(const Tcb&, const Tcb&) = default;
+};
+
+// The earliest deadline and the timer it belongs to (style: the driver sleeps until then).
+struct Deadline {
+    Time at = never;
+    Timer timer = Timer::retransmission;
+    friend constexpr bool operator==(const Deadline&, const Deadline&) = default;
+};
+
+template <class S>
+constexpr Deadline next_deadline(const Tcb<S>& t) {
+    Deadline d;
+    for (std::size_t i = 0; i < timer_count; ++i)
+        if (t.deadline[i] < d.at) d = {t.deadline[i], static_cast<Timer>(i)};
+    return d;
+}
+
+// Events, named as in §3.10.
+template <class S>
+struct Open {
+    bool passive = false;
+    S iss{};                     // chosen by the caller, e.g. per RFC 6528
+    std::uint32_t ts_offset = 0; // RFC 7323 §5.4: a per-connection offset to the timestamp clock
+};
+struct Send { std::uint32_t bytes = 0; };
+struct Receive { std::uint32_t bytes = 0; };
+struct Close { bool full = true; };  // full: close(); false: shutdown(SHUT_WR), the RFC's CLOSE
+struct Abort {};
+template <class S>
+struct SegmentArrives { Segment<S> seg; };
+struct Timeout { Timer timer = Timer::retransmission; };
+
+inline constexpr std::size_t max_segments_per_step = 4;
+
+template <class S>
+struct Effects {
+    std::array<Segment<S>, max_segments_per_step> segments{};
+    std::uint8_t segment_count = 0;
+    std::uint16_t notices = 0;
+    UserError error = UserError::ok;
+    std::uint32_t bytes_read = 0;  // Receive: bytes handed to the user
+    bool eof = false;              // Receive: no bytes left and the peer has closed
+    bool released = false;         // the TCB was deleted (entered CLOSED) in this step
+    Deadline next{};
+
+    [[nodiscard]] constexpr bool has(Notice n) const { return (notices & static_cast<std::uint16_t>(n)) != 0; }
+    [[nodiscard]] constexpr const Segment<S>* begin() const { return segments.data(); }
+    [[nodiscard]] constexpr const Segment<S>* end() const { return segments.data() + segment_count; }
+    [[nodiscard]] constexpr std::size_t size() const { return segment_count; }
+    [[nodiscard]] constexpr const Segment<S>& operator[](std::size_t i) const { return segments[i]; }
+};
+
+template <class S>
+struct StepResult {
+    Tcb<S> tcb;
+    Effects<S> effects;
+};
+
+} // namespace synfin
