@@ -271,6 +271,7 @@ private:
         emit(s);
         t_.ts_ok = negotiated_ts;
         if (!armed(Timer::retransmission)) set(Timer::retransmission, rto());
+        arm_user_timeout(); // §3.10.8 USER TIMEOUT: the SYN is data not yet acknowledged too
     }
 
     // Record the peer's SYN options. On a SYN+ACK, window scale and SACK hold only if we offered
@@ -358,6 +359,14 @@ private:
     constexpr void start_retransmission() {
         if (!armed(Timer::retransmission)) set(Timer::retransmission, rto());
         set_never(Timer::keepalive); // RFC 1122 §4.2.3.6: keepalive only when nothing is in flight
+        arm_user_timeout();
+    }
+
+    // §3.10.8 USER TIMEOUT (the OPEN "timeout" parameter, §3.9.1.1): abort if data stays
+    // unacknowledged that long. Runs while anything is in flight; an ACK that makes progress
+    // restarts it (as Linux TCP_USER_TIMEOUT does).
+    constexpr void arm_user_timeout() {
+        if (p_.user_timeout > 0 && !armed(Timer::user_timeout)) set(Timer::user_timeout, p_.user_timeout);
     }
 
     // An owed ACK goes out now, or waits for the delayed-ACK timer (RFC 1122 §4.2.3.2), or rides
@@ -482,6 +491,7 @@ private:
         if (gt(t_.snd_una, t_.iss)) {
             t_.retries = 0;
             set_never(Timer::retransmission);
+            set_never(Timer::user_timeout); // §3.10.8: the SYN is acknowledged
             enter(State::established);
             note(Notice::established);
             ack_now_ = true; // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, or queued data carrying it
@@ -673,6 +683,8 @@ private:
             note(Notice::data_acked);
             if (t_.snd_una == t_.snd_nxt) set_never(Timer::retransmission);
             else set(Timer::retransmission, rto()); // RFC 6298 §5.3
+            set_never(Timer::user_timeout); // §3.10.8: progress restarts the user timeout
+            if (t_.snd_una != t_.snd_nxt) arm_user_timeout();
         }
         if (le(t_.snd_una, seg.ack) &&
             (lt(t_.snd_wl1, seg.seq) || (t_.snd_wl1 == seg.seq && le(t_.snd_wl2, seg.ack)))) {
