@@ -559,6 +559,13 @@ private:
 
     // §3.10.7.4 for SYN-RECEIVED and the synchronized states except TIME-WAIT.
     constexpr void in_other(Segment<S> seg) {
+        // Linux tcp_check_req: a retransmitted SYN (SEG.SEQ = IRS, so below RCV.NXT and never
+        // acceptable) gets the SYN+ACK again instead of the first check's bare ACK.
+        if (t_.state == State::syn_received && t_.passive && p_.resend_synack_on_dup_syn &&
+            seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst() && seg.seq == t_.irs) {
+            emit_syn(true);
+            return;
+        }
         // first: sequence number
         if (!acceptable(seg)) {
             if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
