@@ -594,7 +594,8 @@ private:
         if (!on_ack(seg)) return;
         if (t_.state == State::closed) return;
 
-        if (p_.keepalive && synchronized(t_.state)) arm_keepalive();
+        // §3.10.7.4 eighth: TIME-WAIT turns off the other timers (CLOSING -> TIME-WAIT just now).
+        if (p_.keepalive && synchronized(t_.state) && t_.state != State::time_wait) arm_keepalive();
         if (t_.ts_ok && seg.opt.timestamps && seg.seq == t_.rcv_nxt) t_.ts_recent = seg.opt.ts_val;
 
         // The idealised segment begins at RCV.NXT: trim what was already received (§3.10.7.4).
