@@ -98,8 +98,9 @@ constexpr Profile rfc9293() {
     return p;
 }
 
-// What a default Linux (5.x/6.x) kernel does. Each number names its source.
-constexpr Profile linux() {
+// What a default Linux (5.x/6.x) kernel does. Each number names its source. (Not named linux():
+// GCC and Clang predefine `linux` as a macro under -std=gnu++20.)
+constexpr Profile linux_default() {
     Profile p;
     p.name = "linux";
     p.msl = 30 * second;               // TCP_TIMEWAIT_LEN is 60 s = 2*MSL
