@@ -328,7 +328,10 @@ private:
         if (t_.state == State::time_wait) return;
         while (t_.send_queued > 0 && fx_.segment_count < max_segments_per_step) {
             std::uint32_t used = t_.snd_nxt - t_.snd_una;
-            std::uint32_t room = t_.snd_wnd > used ? t_.snd_wnd - used : 0;
+            // RFC 7323 §2.3: at most a quarter of the space in flight (2^30 at 32 bits, which the
+            // 14-bit scale cap already keeps); it binds only in the checker's tiny spaces.
+            std::uint32_t wnd = t_.snd_wnd < S::half / 2 ? t_.snd_wnd : S::half / 2;
+            std::uint32_t room = wnd > used ? wnd - used : 0;
             std::uint32_t n = t_.send_queued;
             if (n > t_.snd_mss) n = t_.snd_mss;
             if (n > room) n = room;
