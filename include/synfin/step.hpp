@@ -71,7 +71,8 @@ public:
         case State::syn_sent: release(CloseReason::closed_normally, Notice::closed); return;
         default: break;
         }
-        if (c.full && t_.unread > 0 && p_.rst_on_close_with_unread) {
+        // Not in TIME-WAIT: as ABORT there (§3.10.5), no RST, and the 2 MSL must run out.
+        if (c.full && t_.unread > 0 && p_.rst_on_close_with_unread && t_.state != State::time_wait) {
             send_rst_for_abort(); // RFC 1122 §4.2.2.13: data would be lost, so say so with RST
             release(CloseReason::aborted, Notice::closed);
             return;
