@@ -182,5 +182,15 @@ constexpr Profile no_closing_state() {
     return p;
 }
 
+// Not in the list: without retransmission a lost segment leaves its sender waiting
+// with nothing armed, which is what no_deadlock must catch.
+constexpr Profile no_retransmission() {
+    Profile p = rfc9293();
+    p.name = "no_retransmission";
+    p.breaks = "no_deadlock";
+    p.rto_initial = 0;
+    return p;
+}
+
 } // namespace profiles
 } // namespace synfin

@@ -199,7 +199,10 @@ private:
 
     constexpr void note(Notice n) { fx_.notices |= static_cast<std::uint16_t>(n); }
 
-    constexpr void set(Timer timer, Duration d) { t_.deadline[static_cast<std::size_t>(timer)] = now_ + d; }
+    constexpr void set(Timer timer, Duration d) {
+        if (timer == Timer::retransmission && p_.rto_initial <= 0) return; // variant no_retransmission
+        t_.deadline[static_cast<std::size_t>(timer)] = now_ + d;
+    }
     constexpr void set_never(Timer timer) { t_.deadline[static_cast<std::size_t>(timer)] = never; }
     [[nodiscard]] constexpr bool armed(Timer timer) const { return t_.at(timer) != never; }
 

@@ -1,0 +1,128 @@
+// The built-in suite of `synfin check`: scenarios (scripts, network budgets) crossed with
+// profiles, and for each cell the property checked and the verdict it must have. Holding cells
+// show a mechanism works; broken-variant cells show the checker would notice its absence.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <synfin/profile.hpp>
+#include <synfin/system.hpp>
+
+namespace synfin::suite {
+
+inline constexpr unsigned seq_bits = 3;
+
+enum class Verdict { holds, violated, unknown };
+
+constexpr std::string_view name(Verdict v) {
+    return v == Verdict::holds ? "holds" : v == Verdict::violated ? "violated" : "unknown";
+}
+
+struct Scenario {
+    std::string_view name;
+    std::string_view summary;
+    std::vector<ScriptStep> client;
+    std::vector<ScriptStep> server;
+    std::int8_t loss = -1;
+    std::uint8_t dup = 0;
+    std::uint8_t crash = 0;
+    bool client_may_crash = false;
+    int max_retries = 2;                  // retry limits are capped at this many in ticks
+    std::array<bool, 2> any_iss{true, true}; // whose later incarnations get an adversarial ISS
+};
+
+struct ProfileChoice {
+    std::string_view name;   // as shown in the matrix, e.g. "rfc9293+keepalive"
+    Profile profile;
+};
+
+struct Cell {
+    std::string_view property;
+    std::string_view scenario;
+    std::string_view profile;
+    Verdict expected;
+    std::string_view why;    // the claim or mechanism the cell is evidence for
+};
+
+inline ProfileChoice with_keepalive(ProfileChoice c, std::string_view name) {
+    c.profile.keepalive = true;
+    c.name = name;
+    return c;
+}
+
+inline const std::vector<ProfileChoice>& profile_choices() {
+    static const std::vector<ProfileChoice> all = [] {
+        std::vector<ProfileChoice> v{
+            {"rfc9293", profiles::rfc9293()},
+            {"linux", profiles::linux_default()},
+            {"two_way_handshake", profiles::two_way_handshake()},
+            {"no_time_wait", profiles::no_time_wait()},
+            {"short_time_wait", profiles::short_time_wait()},
+            {"unbounded_synack_retries", profiles::unbounded_synack_retries()},
+            {"no_keepalive", profiles::no_keepalive()},
+            {"no_closing_state", profiles::no_closing_state()},
+            {"no_retransmission", profiles::no_retransmission()},
+        };
+        v.push_back(with_keepalive(v[0], "rfc9293+keepalive"));
+        v.push_back(with_keepalive(v[1], "linux+keepalive"));
+        v.push_back(with_keepalive(v[5], "unbounded_synack_retries+keepalive"));
+        return v;
+    }();
+    return all;
+}
+
+inline const ProfileChoice* find_profile(std::string_view name) {
+    for (const auto& p : profile_choices())
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+using U = UserAction;
+
+inline const std::vector<Scenario>& scenarios() {
+    static const std::vector<Scenario> all{
+        {"close", "connect and close once; no loss", {{U::connect}, {U::close}}, {{U::listen}, {U::close}}, 0, 0, 0, false},
+        {"lossy_close", "connect and close once; the network may lose any segment at any time",
+         {{U::connect}, {U::close}}, {{U::listen}, {U::close}}, -1, 0, 0, false},
+        {"stale_syn", "the seed's argument for three segments: the client gives up on a connection whose SYN "
+                      "is still in flight; the server then gets that SYN; one segment may be lost",
+         {{U::connect}, {U::close}}, {{U::listen}}, 1, 0, 0, false},
+        {"crash", "the client crashes (and reboots, answering with RST) while the server idles in ESTABLISHED",
+         {{U::connect}}, {{U::listen}}, 0, 0, 1, true},
+        {"reconnect", "the client closes first, then connects again on the same port pair; the server's new "
+                      "incarnation takes any ISS, so old segments may fall in the new window",
+         {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,
+         {false, true}},
+    };
+    return all;
+}
+
+inline const Scenario* find_scenario(std::string_view name) {
+    for (const auto& s : scenarios())
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+inline Config make_config(const Scenario& sc, const ProfileChoice& pc) {
+    Config c;
+    c.name = sc.name;
+    c.summary = sc.summary;
+    Profile p = in_ticks(pc.profile, sc.max_retries);
+    for (int h = 0; h < 2; ++h) {
+        const auto& script = h == 0 ? sc.client : sc.server;
+        c.host[h].profile = p;
+        c.host[h].script_len = static_cast<std::uint8_t>(script.size());
+        for (std::size_t i = 0; i < script.size() && i < max_script; ++i) c.host[h].script[i] = script[i];
+    }
+    c.host[0].may_crash = sc.client_may_crash;
+    c.loss_budget = sc.loss;
+    c.dup_budget = sc.dup;
+    c.crash_budget = sc.crash;
+    c.any_iss = sc.any_iss;
+    return c;
+}
+
+} // namespace synfin::suite

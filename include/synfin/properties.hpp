@@ -1,0 +1,125 @@
+// The lifecycle properties, stated over the checker's system (docs/properties.md states each
+// precisely). Safety properties are state predicates; the liveness ones are "P leads to Q under
+// weak fairness of time".
+#pragma once
+
+#include <string_view>
+
+#include "explorer.hpp"
+
+namespace synfin {
+
+enum class PropertyKind { safety, liveness };
+
+struct PropertyInfo {
+    std::string_view name;
+    PropertyKind kind;
+    std::string_view statement;
+};
+
+inline constexpr std::array<PropertyInfo, 6> property_catalogue{{
+    {"no_half_open_leak", PropertyKind::liveness,
+     "a host that holds a TCB outside CLOSED and LISTEN for a connection its peer does not hold (the "
+     "peer is CLOSED, LISTEN, crashed, or in another incarnation) eventually releases it or the peer "
+     "joins it: no half-open connection lasts forever"},
+    {"no_stale_acceptance", PropertyKind::safety,
+     "no host holding connection incarnation k advances RCV.NXT or changes state because of a segment "
+     "sent in an earlier incarnation"},
+    {"simultaneous_close_converges", PropertyKind::liveness,
+     "when both users CLOSE in ESTABLISHED, every run in which time passes ends with both hosts CLOSED "
+     "and neither user told of a reset, a refusal or a timeout"},
+    {"handshake_agreement", PropertyKind::safety,
+     "two hosts ESTABLISHED in the same incarnation agree on the initial sequence numbers: each one's "
+     "IRS is the other's ISS"},
+    {"no_deadlock", PropertyKind::safety,
+     "no reachable state is stuck: a host holds an unfinished connection while no segment is in flight, "
+     "no timer is armed and no user action remains"},
+    {"in_order_exactly_once", PropertyKind::safety,
+     "every byte a host delivers to its user is the next byte of the stream its peer sent in the same "
+     "incarnation"},
+}};
+
+constexpr const PropertyInfo* find_property(std::string_view name) {
+    for (const auto& p : property_catalogue)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+template <unsigned Bits>
+struct Properties {
+    using St = SystemState<Bits>;
+    const System<Bits>& sys;
+
+    static constexpr bool holds_tcb(const Host<Bits>& h) {
+        return h.tcb.state != State::closed && h.tcb.state != State::listen;
+    }
+
+    // Host y holds a connection that its peer x does not hold (x is CLOSED, LISTEN, crashed, or
+    // in another incarnation): a half-open connection, harmless only while it is transient.
+    [[nodiscard]] static bool half_open(const St& s, int y) {
+        const auto& h = s.host[y];
+        const auto& peer = s.host[1 - y];
+        if (!holds_tcb(h)) return false;
+        return !holds_tcb(peer) || peer.crashed || peer.conn != h.conn;
+    }
+
+    [[nodiscard]] bool leak_premise(const St& s) const { return half_open(s, 0) || half_open(s, 1); }
+
+    [[nodiscard]] static bool both_closed_from_established(const St& s) {
+        return s.host[0].closed_established && s.host[1].closed_established;
+    }
+
+    [[nodiscard]] static bool converged(const St& s) {
+        for (const auto& h : s.host)
+            if (h.tcb.state != State::closed || h.saw_error) return false;
+        return true;
+    }
+
+    [[nodiscard]] static bool disagree(const St& s) {
+        const auto& a = s.host[0];
+        const auto& b = s.host[1];
+        if (a.tcb.state != State::established || b.tcb.state != State::established) return false;
+        if (a.conn == 0 || a.conn != b.conn) return false;
+        return a.tcb.irs != b.tcb.iss || b.tcb.irs != a.tcb.iss;
+    }
+
+    // Stuck: nothing can ever happen again but time passing, and that changes nothing, while a
+    // host still holds a connection that is neither finished nor an idle established one.
+    [[nodiscard]] bool stuck(const St& s) const {
+        for (int h = 0; h < 2; ++h) {
+            if (!sys.script_done(s, h)) return false;
+            for (Time d : s.host[h].tcb.deadline)
+                if (d != never) return false;
+            if (!s.channel[h].empty()) return false;
+        }
+        auto idle_pair = s.host[0].tcb.state == State::established && s.host[1].tcb.state == State::established;
+        if (idle_pair) return false;
+        for (const auto& h : s.host)
+            if (holds_tcb(h)) return true;
+        return false;
+    }
+
+    [[nodiscard]] std::optional<Safety<Bits>> safety(std::string_view name) const {
+        if (name == "no_stale_acceptance")
+            return Safety<Bits>{std::string(name), [](const St& s) { return (s.violations & stale_acceptance) != 0; }};
+        if (name == "in_order_exactly_once")
+            return Safety<Bits>{std::string(name), [](const St& s) { return (s.violations & out_of_order) != 0; }};
+        if (name == "handshake_agreement")
+            return Safety<Bits>{std::string(name), [](const St& s) { return disagree(s); }};
+        if (name == "no_deadlock")
+            return Safety<Bits>{std::string(name), [this](const St& s) { return stuck(s); }};
+        return std::nullopt;
+    }
+
+    [[nodiscard]] std::optional<LeadsTo<Bits>> liveness(std::string_view name) const {
+        if (name == "no_half_open_leak")
+            return LeadsTo<Bits>{std::string(name), [this](const St& s) { return leak_premise(s); },
+                                 [this](const St& s) { return !leak_premise(s); }};
+        if (name == "simultaneous_close_converges")
+            return LeadsTo<Bits>{std::string(name), [](const St& s) { return both_closed_from_established(s); },
+                                 [](const St& s) { return converged(s); }};
+        return std::nullopt;
+    }
+};
+
+} // namespace synfin

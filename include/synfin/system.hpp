@@ -1,0 +1,464 @@
+// The system the checker explores: two hosts running the real `step` over a small sequence
+// space, a bounded user script each, two channels of a hostile network, a global tick, and
+// host crashes. Time is kept relative to now (every deadline is "ticks from now"), so the state
+// space is finite. Ghost fields record what properties need and never influence behaviour.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "network.hpp"
+#include "step.hpp"
+
+namespace synfin {
+
+enum class UserAction : std::uint8_t { connect, listen, send, close, shutdown, abort };
+
+constexpr const char* name(UserAction a) {
+    constexpr std::array<const char*, 6> names{"connect", "listen", "send", "close", "shutdown", "abort"};
+    auto i = static_cast<std::size_t>(a);
+    return i < names.size() ? names[i] : "?";
+}
+
+struct ScriptStep {
+    UserAction action = UserAction::connect;
+    std::uint8_t bytes = 0; // for send
+};
+
+inline constexpr std::size_t max_script = 6;
+
+struct HostConfig {
+    Profile profile{};
+    std::array<ScriptStep, max_script> script{};
+    std::uint8_t script_len = 0;
+    bool may_crash = false;
+};
+
+struct Config {
+    std::string_view name = "custom";
+    std::string_view summary = {};
+    std::array<HostConfig, 2> host{};
+    std::uint8_t msl = 2;             // ticks a segment may live in the network
+    std::int8_t loss_budget = -1;     // -1: any segment may be lost at any time
+    std::uint8_t dup_budget = 0;
+    std::uint8_t crash_budget = 0;
+    // A host's first ISS is fixed without loss of generality (sequence arithmetic is invariant
+    // under rotation and nothing is in flight yet); the adversary picks the ISS of every later
+    // incarnation, so reconnecting explores every offset against the old segments.
+    std::array<std::uint8_t, 2> first_iss{0, 4};
+    std::array<bool, 2> any_iss{true, true};
+};
+
+inline constexpr std::size_t channel_capacity = 3;
+
+// The checker's packets carry no options, so the MSS a TCB uses is the RFC's default capped by
+// its own (RFC 9293 §3.7.1) once a SYN has been processed.
+constexpr std::uint16_t explored_mss(State s, const Profile& p) {
+    if (s == State::closed || s == State::listen || s == State::syn_sent) return 536;
+    return p.mss != 0 && p.mss < 536 ? p.mss : 536;
+}
+
+// A profile carried over to the checker's scale: time in ticks with MSL = 2 ticks, windows and
+// segments of a few bytes, no options. Ratios that matter are kept: TIME-WAIT stays 2*MSL (or
+// whatever fraction of MSL the profile has), retry limits stay finite or unbounded.
+constexpr Profile in_ticks(Profile p, int max_retries = 2) {
+    const Duration msl = 2;
+    auto scale = [&](Duration d) -> Duration {
+        if (d <= 0) return 0;
+        Duration t = d * msl / p.msl;
+        return t < 1 ? 1 : t;
+    };
+    auto cap = [&](int r) { return r == unbounded ? unbounded : (r < max_retries ? r : max_retries); };
+    Profile q = p;
+    q.time_wait = scale(p.time_wait);
+    q.fin_wait_2_timeout = scale(p.fin_wait_2_timeout);
+    q.msl = msl;
+    q.rto_initial = p.rto_initial > 0 ? 1 : 0;
+    q.rto_max = p.rto_initial > 0 ? 2 : 0;
+    q.syn_retries = cap(p.syn_retries);
+    q.synack_retries = cap(p.synack_retries);
+    q.data_retries = cap(p.data_retries);
+    q.delayed_ack = p.delayed_ack > 0 ? 1 : 0;
+    q.user_timeout = 0;
+    q.keepalive_time = 2;
+    q.keepalive_intvl = 1;
+    q.keepalive_probes = 1;
+    q.mss = 2;
+    q.wscale = no_wscale;
+    q.sack = false;
+    q.timestamps = false;
+    q.syn_window = 2;
+    q.rcv_wnd = 2;
+    return q;
+}
+
+template <unsigned Bits>
+struct Host {
+    using S = Seq<Bits>;
+    Tcb<S> tcb{};
+    std::uint8_t pc = 0;         // next script step
+    std::uint8_t opens = 0;      // incarnations started by this host's user (connect or listen)
+    std::uint8_t conn = 0;       // ghost: incarnation of the connection the TCB is part of (0: none)
+    std::uint8_t sent = 0;       // ghost: bytes the user handed to SEND in this connection
+    std::uint8_t delivered = 0;  // ghost: bytes delivered to the user in this connection
+    bool crashed = false;
+    bool closed_established = false; // ghost: the user called CLOSE in ESTABLISHED
+    bool saw_error = false;          // ghost: the user was told reset, refused or timed out
+
+    friend constexpr bool operator==(const Host&, const Host&) = default;
+};
+
+// Violations that happen on a transition rather than in a state are latched into the state.
+enum Violation : std::uint8_t {
+    stale_acceptance = 1u << 0,
+    out_of_order = 1u << 1,
+};
+
+template <unsigned Bits>
+struct SystemState {
+    std::array<Host<Bits>, 2> host{};
+    std::array<Channel<channel_capacity>, 2> channel{}; // channel[i]: from host i to host 1-i
+    std::int8_t loss_left = -1;
+    std::uint8_t dup_left = 0;
+    std::uint8_t crash_left = 0;
+    std::uint8_t violations = 0;
+    std::uint8_t next_conn = 1; // ghost: the next connection incarnation number
+
+    friend constexpr bool operator==(const SystemState&, const SystemState&) = default;
+};
+
+enum class ActionKind : std::uint8_t { user, deliver, lose, duplicate, timeout, tick, crash };
+
+constexpr const char* name(ActionKind k) {
+    constexpr std::array<const char*, 7> names{"user", "deliver", "lose", "duplicate", "timeout", "tick", "crash"};
+    auto i = static_cast<std::size_t>(k);
+    return i < names.size() ? names[i] : "?";
+}
+
+// A transition label: enough to replay the transition deterministically.
+struct Action {
+    ActionKind kind = ActionKind::tick;
+    std::uint8_t host = 0;   // the acting host, or the sender of the packet
+    std::uint8_t arg = 0;    // packet index in the (sorted) channel, timer, or ISS for connect/listen
+
+    friend constexpr bool operator==(const Action&, const Action&) = default;
+    [[nodiscard]] constexpr std::uint16_t code() const {
+        return static_cast<std::uint16_t>((static_cast<unsigned>(kind) << 12) | (host << 8) | arg);
+    }
+    static constexpr Action from_code(std::uint16_t c) {
+        return Action{static_cast<ActionKind>(c >> 12), static_cast<std::uint8_t>((c >> 8) & 0xf),
+                      static_cast<std::uint8_t>(c & 0xff)};
+    }
+};
+
+// What a transition did, for traces and properties.
+template <unsigned Bits>
+struct Outcome {
+    std::array<Segment<Seq<Bits>>, 2 * max_segments_per_step> sent{};
+    std::uint8_t sent_count = 0;
+    std::uint8_t dropped_full = 0;  // segments the full channel could not take
+    bool blocked = false;           // a full channel and no loss budget: not a transition
+    Packet packet{};                // the packet delivered, lost or duplicated
+};
+
+template <unsigned Bits>
+class System {
+public:
+    using S = Seq<Bits>;
+    using State = SystemState<Bits>;
+    static constexpr unsigned seq_bits = Bits;
+
+    constexpr explicit System(const Config& c) : cfg_(c) {}
+
+    [[nodiscard]] constexpr const Config& config() const { return cfg_; }
+
+    [[nodiscard]] constexpr State initial() const {
+        State s;
+        s.loss_left = cfg_.loss_budget;
+        s.dup_left = cfg_.dup_budget;
+        s.crash_left = cfg_.crash_budget;
+        return s;
+    }
+
+    [[nodiscard]] constexpr bool script_done(const State& s, int h) const {
+        return s.host[h].crashed || s.host[h].pc >= cfg_.host[h].script_len;
+    }
+
+    // A host that is CLOSED and will never open again (or has crashed) has gone for good.
+    [[nodiscard]] constexpr bool gone(const State& s, int h) const {
+        const auto& x = s.host[h];
+        if (x.crashed) return true;
+        if (x.tcb.state != synfin::State::closed) return false;
+        for (std::size_t i = x.pc; i < cfg_.host[h].script_len; ++i) {
+            auto a = cfg_.host[h].script[i].action;
+            if (a == UserAction::connect || a == UserAction::listen) return false;
+        }
+        return true;
+    }
+
+    [[nodiscard]] static constexpr bool any_due(const State& s) {
+        for (const auto& h : s.host)
+            for (Time d : h.tcb.deadline)
+                if (d != never && d <= 0) return true;
+        return false;
+    }
+
+    // Calls f(action) for every enabled transition, in a fixed order.
+    template <class F>
+    constexpr void for_each_action(const State& s, F&& f) const {
+        for (std::uint8_t h = 0; h < 2; ++h) {
+            const auto& x = s.host[h];
+            if (!x.crashed && x.pc < cfg_.host[h].script_len) {
+                auto a = cfg_.host[h].script[x.pc].action;
+                bool opens = a == UserAction::connect || a == UserAction::listen;
+                if (opens) {
+                    if (x.tcb.state == synfin::State::closed) {
+                        if (x.opens == 0) {
+                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>(cfg_.first_iss[h] & S::mask)});
+                        } else if (cfg_.any_iss[h]) {
+                            for (unsigned iss = 0; iss <= S::mask; ++iss)
+                                f(Action{ActionKind::user, h, static_cast<std::uint8_t>(iss)});
+                        } else {
+                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((cfg_.first_iss[h] + 1) & S::mask)});
+                        }
+                    }
+                } else {
+                    f(Action{ActionKind::user, h, 0});
+                }
+            }
+            for (std::size_t t = 0; t < timer_count; ++t) {
+                Time d = x.tcb.deadline[t];
+                if (d != never && d <= 0) f(Action{ActionKind::timeout, h, static_cast<std::uint8_t>(t)});
+            }
+            if (!x.crashed && cfg_.host[h].may_crash && s.crash_left > 0)
+                f(Action{ActionKind::crash, h, 0});
+        }
+        for (std::uint8_t c = 0; c < 2; ++c) {
+            const auto& ch = s.channel[c];
+            for (std::uint8_t i = 0; i < ch.count; ++i) {
+                if (i > 0 && ch[i] == ch[i - 1]) continue; // identical copies: one choice
+                f(Action{ActionKind::deliver, c, i});
+                if (s.loss_left != 0) f(Action{ActionKind::lose, c, i});
+                if (s.dup_left > 0 && !ch.full()) f(Action{ActionKind::duplicate, c, i});
+            }
+        }
+        if (tick_enabled(s)) f(Action{ActionKind::tick, 0, 0});
+    }
+
+    // Time passes only when no timer is due (timers fire on time) and when the segments that
+    // would outlive MSL fit in the loss budget (a segment not delivered within MSL is lost).
+    [[nodiscard]] constexpr bool tick_enabled(const State& s) const {
+        if (any_due(s)) return false;
+        return s.loss_left < 0 || dying(s) <= static_cast<unsigned>(s.loss_left);
+    }
+
+    [[nodiscard]] constexpr unsigned dying(const State& s) const {
+        unsigned n = 0;
+        for (const auto& ch : s.channel)
+            for (std::size_t i = 0; i < ch.count; ++i)
+                if (ch[i].age + 1 >= cfg_.msl) ++n;
+        return n;
+    }
+
+    // Whether host h's next user action is enabled (for weak fairness of the users).
+    [[nodiscard]] constexpr bool user_enabled(const State& s, int h) const {
+        const auto& x = s.host[h];
+        if (x.crashed || x.pc >= cfg_.host[h].script_len) return false;
+        auto a = cfg_.host[h].script[x.pc].action;
+        if (a == UserAction::connect || a == UserAction::listen) return x.tcb.state == synfin::State::closed;
+        return true;
+    }
+
+    // Applies an enabled action. Deterministic: the same state and action give the same result.
+    constexpr State apply(const State& s0, Action a, Outcome<Bits>* out = nullptr) const {
+        State s = s0;
+        Outcome<Bits> local;
+        Outcome<Bits>& o = out ? *out : local;
+        switch (a.kind) {
+        case ActionKind::user: user(s, a.host, a.arg, o); break;
+        case ActionKind::deliver: {
+            Packet p = s.channel[a.host].remove(a.arg);
+            o.packet = p;
+            deliver(s, static_cast<std::uint8_t>(1 - a.host), p, o);
+            break;
+        }
+        case ActionKind::lose:
+            o.packet = s.channel[a.host].remove(a.arg);
+            if (s.loss_left > 0) --s.loss_left;
+            break;
+        case ActionKind::duplicate:
+            o.packet = s.channel[a.host][a.arg];
+            s.channel[a.host].insert(o.packet);
+            --s.dup_left;
+            break;
+        case ActionKind::timeout: {
+            auto& x = s.host[a.host];
+            auto r = step(x.tcb, Timeout{static_cast<Timer>(a.arg)}, 0, cfg_.host[a.host].profile);
+            after_step(s, a.host, r, o);
+            break;
+        }
+        case ActionKind::tick:
+            if (s.loss_left > 0) s.loss_left = static_cast<std::int8_t>(s.loss_left - static_cast<int>(dying(s)));
+            tick(s);
+            break;
+        case ActionKind::crash: {
+            auto& x = s.host[a.host];
+            x.tcb = Tcb<S>{};
+            x.crashed = true;
+            x.conn = 0;
+            --s.crash_left;
+            break;
+        }
+        }
+        return s;
+    }
+
+private:
+    Config cfg_;
+
+    [[nodiscard]] constexpr std::uint16_t wnd(int h) const {
+        return static_cast<std::uint16_t>(cfg_.host[h].profile.rcv_wnd);
+    }
+
+    constexpr void user(State& s, std::uint8_t h, std::uint8_t arg, Outcome<Bits>& o) const {
+        auto& x = s.host[h];
+        const Profile& p = cfg_.host[h].profile;
+        ScriptStep st = cfg_.host[h].script[x.pc++];
+        StepResult<S> r{};
+        switch (st.action) {
+        case UserAction::connect:
+            ++x.opens;
+            r = step(x.tcb, Open<S>{false, S(arg), 0}, 0, p);
+            x.conn = s.next_conn++; // an active open starts a new connection incarnation
+            x.sent = x.delivered = 0;
+            x.saw_error = x.closed_established = false;
+            break;
+        case UserAction::listen:
+            ++x.opens;
+            r = step(x.tcb, Open<S>{true, S(arg), 0}, 0, p);
+            x.conn = 0; // joins the incarnation of the SYN it accepts
+            break;
+        case UserAction::send:
+            r = step(x.tcb, Send{st.bytes}, 0, p);
+            if (r.effects.error == UserError::ok) x.sent = static_cast<std::uint8_t>(x.sent + st.bytes);
+            break;
+        case UserAction::close:
+        case UserAction::shutdown:
+            if (x.tcb.state == synfin::State::established) x.closed_established = true;
+            r = step(x.tcb, Close{st.action == UserAction::close}, 0, p);
+            break;
+        case UserAction::abort: r = step(x.tcb, Abort{}, 0, p); break;
+        }
+        after_step(s, h, r, o);
+    }
+
+    constexpr void deliver(State& s, std::uint8_t h, const Packet& pk, Outcome<Bits>& o) const {
+        auto& x = s.host[h];
+        const Profile& p = cfg_.host[h].profile;
+        const auto before = x.tcb;
+        const std::uint8_t conn_before = x.conn;
+        auto seg = to_segment<Bits>(pk, wnd(1 - h));
+        auto r = step(x.tcb, SegmentArrives<S>{seg}, 0, p);
+
+        // Ghost: a host in LISTEN (or reopening from TIME-WAIT) joins the SYN's incarnation.
+        bool joined = (before.state == synfin::State::listen && r.tcb.state != synfin::State::listen &&
+                       r.tcb.state != synfin::State::closed) ||
+                      (before.state == synfin::State::time_wait && r.tcb.state == synfin::State::syn_received);
+        if (joined) {
+            x.conn = pk.inc;
+            x.sent = x.delivered = 0;
+            x.saw_error = x.closed_established = false;
+        }
+
+        // no_stale_acceptance: a segment of an earlier connection incarnation must not move a
+        // host that holds a later one (advance RCV.NXT or change its state).
+        bool holds = conn_before != 0 && before.state != synfin::State::listen;
+        bool moved = r.tcb.rcv_nxt != before.rcv_nxt || r.tcb.state != before.state;
+        if (holds && pk.inc != 0 && pk.inc < conn_before && moved) s.violations |= stale_acceptance;
+
+        // in_order_exactly_once: accepted payload must be the next bytes of this connection's stream.
+        if (holds && synchronized(before.state) && r.tcb.state != synfin::State::closed) {
+            std::uint32_t advanced = r.tcb.rcv_nxt - before.rcv_nxt;
+            bool fin_taken = remote_closed(r.tcb.state) && !remote_closed(before.state);
+            std::uint32_t data = advanced - (fin_taken ? 1u : 0u);
+            if (data > 0 && data < S::half) {
+                std::uint32_t skip = before.rcv_nxt - S(pk.seq);
+                bool right = pk.inc == conn_before && ((pk.off + skip) & S::mask) == (x.delivered & S::mask);
+                if (!right) s.violations |= out_of_order;
+                x.delivered = static_cast<std::uint8_t>(x.delivered + data);
+            }
+        }
+        after_step(s, h, r, o);
+    }
+
+    constexpr void after_step(State& s, std::uint8_t h, const StepResult<S>& r, Outcome<Bits>& o) const {
+        auto& x = s.host[h];
+        const auto& fx = r.effects;
+        if (fx.has(Notice::reset) || fx.has(Notice::refused) || fx.has(Notice::timed_out)) x.saw_error = true;
+        for (const auto& seg : fx) {
+            std::uint8_t off = 0;
+            if (seg.len > 0) off = static_cast<std::uint8_t>((seg.seq - (r.tcb.iss + 1)) & S::mask);
+            Packet pk = to_packet<Bits>(seg, x.conn, off);
+            if (o.sent_count < o.sent.size()) o.sent[o.sent_count++] = seg;
+            if (!s.channel[h].insert(pk)) {
+                // A full channel loses the segment, which spends loss budget. With none left the
+                // transition cannot happen: the explorer skips it (the sender waits for room).
+                ++o.dropped_full;
+                if (s.loss_left == 0) o.blocked = true;
+                else if (s.loss_left > 0) --s.loss_left;
+            }
+        }
+        x.tcb = canonical(r.tcb, h);
+        // The application reads everything at once, so unread bytes never pile up.
+        if (x.tcb.unread > 0) x.tcb.unread = 0;
+        if (x.tcb.state == synfin::State::closed) x.conn = x.crashed ? 0 : x.conn;
+    }
+
+    // Fields that cannot change behaviour in the explored configurations are zeroed, so that
+    // states differing only in them are one state: window edges (windows are constant here),
+    // and everything a CLOSED or LISTEN TCB keeps but never reads again.
+    constexpr Tcb<S> canonical(Tcb<S> t, int h) const {
+        t.snd_wl1 = S{};
+        t.snd_mss = explored_mss(t.state, cfg_.host[h].profile);
+        if (t.retries > retry_cap(h)) t.retries = retry_cap(h); // beyond every limit, more are alike
+        t.snd_wl2 = S{};
+        t.ts_recent = 0;
+        if (t.state == synfin::State::closed) {
+            Tcb<S> c{};
+            c.reason = t.reason;
+            return c;
+        }
+        if (t.state == synfin::State::listen) {
+            Tcb<S> c{};
+            c.state = synfin::State::listen;
+            c.iss = t.iss;
+            c.rcv_wnd = t.rcv_wnd;
+            return c;
+        }
+        return t;
+    }
+
+    // The retry count past which behaviour no longer changes: every bounded limit and the
+    // backoff's ceiling are below it.
+    [[nodiscard]] constexpr std::uint8_t retry_cap(int h) const {
+        const Profile& p = cfg_.host[h].profile;
+        int cap = 0;
+        for (int lim : {p.syn_retries, p.synack_retries, p.data_retries})
+            if (lim > cap) cap = lim;
+        Duration r = p.rto_initial;
+        int doublings = 0;
+        while (r < p.rto_max && doublings < 16) { r *= 2; ++doublings; }
+        if (doublings > cap) cap = doublings;
+        return static_cast<std::uint8_t>(cap + 1);
+    }
+
+    constexpr void tick(State& s) const {
+        for (auto& ch : s.channel) ch.age(cfg_.msl);
+        for (auto& h : s.host)
+            for (Time& d : h.tcb.deadline)
+                if (d != never) --d;
+    }
+};
+
+} // namespace synfin
