@@ -65,6 +65,9 @@ inline const std::vector<ProfileChoice>& profile_choices() {
             {"no_keepalive", profiles::no_keepalive()},
             {"no_closing_state", profiles::no_closing_state()},
             {"no_retransmission", profiles::no_retransmission()},
+            {"rfc9293_hardened", profiles::rfc9293_hardened()},
+            {"no_sequence_check", profiles::no_sequence_check()},
+            {"unchecked_synack", profiles::unchecked_synack()},
         };
         v.push_back(with_keepalive(v[0], "rfc9293+keepalive"));
         v.push_back(with_keepalive(v[1], "linux+keepalive"));
@@ -89,9 +92,15 @@ inline const std::vector<Scenario>& scenarios() {
          {{U::connect}, {U::close}}, {{U::listen}, {U::close}}, -1, 0, 0, false},
         {"stale_syn", "the seed's argument for three segments: the client gives up on a connection whose SYN "
                       "is still in flight; the server then gets that SYN; one segment may be lost",
-         {{U::connect}, {U::close}}, {{U::listen}}, 1, 0, 0, false},
+         {{U::connect}, {U::close, 0, true}}, {{U::listen}}, 1, 0, 0, false},
         {"crash", "the client crashes (and reboots, answering with RST) while the server idles in ESTABLISHED",
          {{U::connect}}, {{U::listen}}, 0, 0, 1, true},
+        {"restart", "the client gives up on a connect in progress and connects again at once, so the "
+                    "server may answer the old SYN while the new one is outstanding",
+         {{U::connect}, {U::close, 0, true}, {U::connect}}, {{U::listen}}, 0, 0, 0, false},
+        {"data", "the client sends two bytes and closes; one segment may be lost, and retransmissions "
+                 "make duplicates",
+         {{U::connect}, {U::send, 2}, {U::close}}, {{U::listen}, {U::close}}, 1, 0, 0, false, 1},
         {"reconnect", "the client closes first, then connects again on the same port pair; the server's new "
                       "incarnation takes any ISS, so old segments may fall in the new window",
          {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,

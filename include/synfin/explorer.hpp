@@ -31,7 +31,7 @@ constexpr std::uint64_t hash_key(const Key& k) {
     return h;
 }
 
-enum class Completion { complete, state_limit, memory_limit };
+enum class Completion { complete, stopped, state_limit, memory_limit };
 
 struct ExploreOptions {
     unsigned threads = 1;
@@ -90,7 +90,9 @@ public:
 
     // Explores everything reachable, checking the safety properties on every state. Returns
     // per property the index of the first violating state, or none.
-    std::vector<std::uint32_t> run(const std::vector<Safety<Bits>>& safety) {
+    // With stop_when_violated, exploration ends after the first level at which every safety
+    // property has a counterexample (the verdicts are then final; the state count is partial).
+    std::vector<std::uint32_t> run(const std::vector<Safety<Bits>>& safety, bool stop_when_violated = false) {
         auto t0 = std::chrono::steady_clock::now();
         auto last_report = t0;
         std::vector<std::uint32_t> first(safety.size(), none);
@@ -172,6 +174,11 @@ public:
             for (auto& lf : local_first)
                 for (std::size_t p = 0; p < safety.size(); ++p) first[p] = std::min(first[p], lf[p]);
             level_begin = level_end;
+            if (stop_when_violated && !safety.empty() &&
+                std::all_of(first.begin(), first.end(), [](std::uint32_t f) { return f != none; })) {
+                stats_.completion = Completion::stopped;
+                break;
+            }
             if (opt_.progress) {
                 auto now = std::chrono::steady_clock::now();
                 if (now - last_report > std::chrono::seconds(1)) {
@@ -384,11 +391,9 @@ public:
             for (std::size_t j = 1; j < p.size(); ++j) cycle.push_back(p[j]);
         };
         if (tx != entry) extend(tx, false);
-        // take the tick out of tx, then come back to entry
-        {
-            auto p = path(tx, in_c, [&](std::uint32_t) { return true; }, true);
-            if (!p.empty()) cycle.push_back(p.back());
-        }
+        // take the tick out of tx (possibly a self-loop: time passing changes nothing)
+        for (std::uint32_t x = succ_begin(tx); x < succ_end(tx); ++x)
+            if (is_tick(x) && comp[target(x)] == c) { cycle.push_back(target(x)); break; }
         for (int h = 0; h < 2; ++h) {
             bool seen_disabled = false;
             for (auto v : cycle) seen_disabled = seen_disabled || !(user_mask_[v] & (1u << h));
@@ -396,7 +401,7 @@ public:
             for (std::uint32_t i = 0; i < n; ++i)
                 if (comp[i] == c && !(user_mask_[i] & (1u << h))) { extend(i, false); break; }
         }
-        if (cycle.back() != entry) extend(entry, false);
+        if (cycle.back() != entry || cycle.size() == 1) extend(entry, false);
         lasso.cycle = cycle;
         return lasso;
     }

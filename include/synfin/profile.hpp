@@ -52,6 +52,8 @@ struct Profile {
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
     bool closing_state = true;         // false: a FIN in FIN-WAIT-1 is ignored
+    bool sequence_check = true;        // false: every segment is taken as if it began at RCV.NXT
+    bool synack_ack_check = true;      // false: SYN-SENT takes a SYN+ACK whatever it acknowledges
 
     // What this endpoint offers in its SYN or SYN+ACK.
     std::uint16_t mss = 1460;
@@ -142,8 +144,21 @@ constexpr Profile two_way_handshake() {
     return p;
 }
 
-constexpr Profile no_time_wait() {
+// RFC 9293 with the two protections of TIME-WAIT that it leaves optional: RFC 1337 (ignore RST
+// in TIME-WAIT) and RFC 5961 (challenge ACK instead of reset for an in-window SYN). The checker
+// finds that without them an old duplicate ends TIME-WAIT early (docs/properties.md); this is
+// the profile on which no_stale_acceptance holds, and the base of the two TIME-WAIT variants,
+// so that their failure is due to TIME-WAIT's length alone.
+constexpr Profile rfc9293_hardened() {
     Profile p = rfc9293();
+    p.name = "rfc9293_hardened";
+    p.rfc1337 = true;
+    p.rfc5961 = true;
+    return p;
+}
+
+constexpr Profile no_time_wait() {
+    Profile p = rfc9293_hardened();
     p.name = "no_time_wait";
     p.breaks = "no_stale_acceptance";
     p.time_wait = 0;
@@ -151,10 +166,26 @@ constexpr Profile no_time_wait() {
 }
 
 constexpr Profile short_time_wait() {
-    Profile p = rfc9293();
+    Profile p = rfc9293_hardened();
     p.name = "short_time_wait";
     p.breaks = "no_stale_acceptance";
     p.time_wait = p.msl;
+    return p;
+}
+
+constexpr Profile no_sequence_check() {
+    Profile p = rfc9293();
+    p.name = "no_sequence_check";
+    p.breaks = "in_order_exactly_once";
+    p.sequence_check = false;
+    return p;
+}
+
+constexpr Profile unchecked_synack() {
+    Profile p = rfc9293();
+    p.name = "unchecked_synack";
+    p.breaks = "handshake_agreement";
+    p.synack_ack_check = false;
     return p;
 }
 

@@ -476,10 +476,15 @@ private:
     }
 
     // §3.10.7.3
-    constexpr void in_syn_sent(const Segment<S>& seg) {
+    constexpr void in_syn_sent(Segment<S> seg) {
         bool ack_ok = false;
         if (seg.flags.ack()) { // first
-            if (le(seg.ack, t_.iss) || gt(seg.ack, t_.snd_nxt)) { reset_for(seg); return; }
+            if (!p_.synack_ack_check && seg.flags.syn()) {
+                seg.ack = t_.snd_nxt; // broken variant unchecked_synack: any SYN+ACK will do
+            } else if (le(seg.ack, t_.iss) || gt(seg.ack, t_.snd_nxt)) {
+                reset_for(seg);
+                return;
+            }
             ack_ok = in_range_open_closed(t_.snd_una, seg.ack, t_.snd_nxt);
         }
         if (seg.flags.rst()) { // second
@@ -566,6 +571,7 @@ private:
 
     // §3.10.7.4 for SYN-RECEIVED and the synchronized states except TIME-WAIT.
     constexpr void in_other(Segment<S> seg) {
+        if (!p_.sequence_check) seg.seq = t_.rcv_nxt; // broken variant no_sequence_check
         // Linux tcp_check_req: a retransmitted SYN (SEG.SEQ = IRS, so below RCV.NXT and never
         // acceptable) gets the SYN+ACK again instead of the first check's bare ACK.
         if (t_.state == State::syn_received && t_.passive && p_.resend_synack_on_dup_syn &&

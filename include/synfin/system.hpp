@@ -24,7 +24,18 @@ constexpr const char* name(UserAction a) {
 struct ScriptStep {
     UserAction action = UserAction::connect;
     std::uint8_t bytes = 0; // for send
+    // A user call waits until connect() or accept() has returned (the TCB has left SYN-SENT,
+    // SYN-RECEIVED and LISTEN), as an application's next call does; an eager one may come at
+    // any moment, e.g. an application that gives up on a connect in progress.
+    bool eager = false;
 };
+
+// Whether a user action may be taken with the TCB in state s.
+constexpr bool user_ready(const ScriptStep& st, State s) {
+    if (st.action == UserAction::connect || st.action == UserAction::listen) return s == State::closed;
+    if (st.eager) return true;
+    return s != State::syn_sent && s != State::syn_received && s != State::listen;
+}
 
 inline constexpr std::size_t max_script = 6;
 
@@ -209,11 +220,11 @@ public:
     constexpr void for_each_action(const State& s, F&& f) const {
         for (std::uint8_t h = 0; h < 2; ++h) {
             const auto& x = s.host[h];
-            if (!x.crashed && x.pc < cfg_.host[h].script_len) {
+            if (user_enabled(s, h)) {
                 auto a = cfg_.host[h].script[x.pc].action;
                 bool opens = a == UserAction::connect || a == UserAction::listen;
                 if (opens) {
-                    if (x.tcb.state == synfin::State::closed) {
+                    {
                         if (x.opens == 0) {
                             f(Action{ActionKind::user, h, static_cast<std::uint8_t>(cfg_.first_iss[h] & S::mask)});
                         } else if (cfg_.any_iss[h]) {
@@ -265,9 +276,7 @@ public:
     [[nodiscard]] constexpr bool user_enabled(const State& s, int h) const {
         const auto& x = s.host[h];
         if (x.crashed || x.pc >= cfg_.host[h].script_len) return false;
-        auto a = cfg_.host[h].script[x.pc].action;
-        if (a == UserAction::connect || a == UserAction::listen) return x.tcb.state == synfin::State::closed;
-        return true;
+        return user_ready(cfg_.host[h].script[x.pc], x.tcb.state);
     }
 
     // Applies an enabled action. Deterministic: the same state and action give the same result.
@@ -383,23 +392,31 @@ private:
             bool fin_taken = remote_closed(r.tcb.state) && !remote_closed(before.state);
             std::uint32_t data = advanced - (fin_taken ? 1u : 0u);
             if (data > 0 && data < S::half) {
-                std::uint32_t skip = before.rcv_nxt - S(pk.seq);
-                bool right = pk.inc == conn_before && ((pk.off + skip) & S::mask) == (x.delivered & S::mask);
+                // The packet must carry the stream bytes the receiver takes: [delivered, +data).
+                bool right = pk.inc == conn_before && pk.off <= x.delivered && pk.off + pk.len >= x.delivered + data;
                 if (!right) s.violations |= out_of_order;
                 x.delivered = static_cast<std::uint8_t>(x.delivered + data);
             }
         }
-        after_step(s, h, r, o);
+        // A host without a connection answers for the segment's own incarnation (an RST for
+        // a SYN it cannot take belongs to the connection that SYN is trying to open).
+        bool answering = before.state == synfin::State::closed || before.state == synfin::State::listen;
+        after_step(s, h, r, o, answering && !joined ? pk.inc : x.conn);
     }
 
     constexpr void after_step(State& s, std::uint8_t h, const StepResult<S>& r, Outcome<Bits>& o) const {
+        after_step(s, h, r, o, s.host[h].conn);
+    }
+
+    constexpr void after_step(State& s, std::uint8_t h, const StepResult<S>& r, Outcome<Bits>& o,
+                              std::uint8_t inc) const {
         auto& x = s.host[h];
         const auto& fx = r.effects;
         if (fx.has(Notice::reset) || fx.has(Notice::refused) || fx.has(Notice::timed_out)) x.saw_error = true;
         for (const auto& seg : fx) {
             std::uint8_t off = 0;
             if (seg.len > 0) off = static_cast<std::uint8_t>((seg.seq - (r.tcb.iss + 1)) & S::mask);
-            Packet pk = to_packet<Bits>(seg, x.conn, off);
+            Packet pk = to_packet<Bits>(seg, inc, off);
             if (o.sent_count < o.sent.size()) o.sent[o.sent_count++] = seg;
             if (!s.channel[h].insert(pk)) {
                 // A full channel loses the segment, which spends loss budget. With none left the

@@ -1,0 +1,234 @@
+// synfin: the command-line tool. `synfin check` runs the built-in property suite (the README's
+// main job); `synfin trace verify FILE` replays a counterexample; `synfin list` names things.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "runner.hpp"
+
+namespace {
+
+using namespace synfin;
+using namespace synfin::suite;
+
+constexpr int exit_ok = 0, exit_unexpected = 1, exit_usage = 2;
+
+const char* usage_text = R"(usage: synfin <command> [options]
+
+commands:
+  check            run the property suite on the built-in models (the main job)
+  trace verify F   replay the counterexample trace in file F and confirm its violation
+  list             list the properties, scenarios, profiles and suite cells
+  help             show this text
+
+check options:
+  --property NAME    only cells of this property (repeatable)
+  --config S/P       only cells of scenario S with profile P; S alone selects a scenario (repeatable)
+  --threads N        explorer threads (default 1; verdicts and counts do not depend on it)
+  --max-states N     stop an exploration beyond N states (verdict then 'unknown')
+  --json FILE        also write the results as JSON
+  --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
+  --progress         report exploration progress on stderr
+  --quiet            print only the summary line
+
+exit status: 0 every cell has its expected verdict (or a trace is confirmed),
+             1 some cell does not (or the trace does not show its violation),
+             2 bad usage or unreadable input.
+)";
+
+int usage_error(const std::string& msg) {
+    std::fprintf(stderr, "synfin: %s\n(see 'synfin --help')\n", msg.c_str());
+    return exit_usage;
+}
+
+bool parse_number(const std::string& s, std::uint64_t& out) {
+    if (s.empty() || s.size() > 18) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    out = std::stoull(s);
+    return true;
+}
+
+std::string json_escape(std::string_view s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '"' || c == '\\') { o += '\\'; o += c; }
+        else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); o += b; }
+        else o += c;
+    }
+    return o;
+}
+
+std::string trace_file_name(const Cell& c) {
+    return std::string(c.property) + "__" + std::string(c.scenario) + "__" + std::string(c.profile) + ".trace";
+}
+
+int cmd_list() {
+    std::printf("properties:\n");
+    for (const auto& p : property_catalogue)
+        std::printf("  %-30s %s: %s\n", std::string(p.name).c_str(), p.kind == PropertyKind::safety ? "safety" : "liveness",
+                    std::string(p.statement).c_str());
+    std::printf("scenarios:\n");
+    for (const auto& s : scenarios()) std::printf("  %-12s %s\n", std::string(s.name).c_str(), std::string(s.summary).c_str());
+    std::printf("profiles:\n");
+    for (const auto& p : profile_choices())
+        std::printf("  %-36s%s%s\n", std::string(p.name).c_str(), p.profile.breaks.empty() ? "" : "breaks ",
+                    std::string(p.profile.breaks).c_str());
+    std::printf("cells:\n");
+    for (const auto& c : cells())
+        std::printf("  %-30s %-36s expect %-8s %s\n", std::string(c.property).c_str(), config_name(c).c_str(),
+                    std::string(name(c.expected)).c_str(), std::string(c.why).c_str());
+    return exit_ok;
+}
+
+int cmd_verify(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return usage_error("cannot read '" + file + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parsed = parse_trace(ss.str());
+    if (auto* err = std::get_if<TraceError>(&parsed)) {
+        std::fprintf(stderr, "%s:%zu:%zu: %s\n", file.c_str(), err->line, err->column, err->message.c_str());
+        return exit_usage;
+    }
+    const Trace& t = std::get<Trace>(parsed);
+    auto v = verify(t);
+    std::printf("%s: %s: %s\n", file.c_str(), v.confirmed ? "confirmed" : "NOT confirmed", v.message.c_str());
+    return v.confirmed ? exit_ok : exit_unexpected;
+}
+
+int cmd_check(const std::vector<std::string>& args) {
+    std::set<std::string> props, configs;
+    RunOptions ro;
+    std::string json_file, trace_dir;
+    bool quiet = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& out) {
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "--property") {
+            if (!value(v)) return usage_error("--property needs a name");
+            if (!find_property(v)) return usage_error("unknown property '" + v + "' (see 'synfin list')");
+            props.insert(v);
+        } else if (a == "--config") {
+            if (!value(v)) return usage_error("--config needs SCENARIO or SCENARIO/PROFILE");
+            auto slash = v.find('/');
+            if (!find_scenario(v.substr(0, slash))) return usage_error("unknown scenario in '" + v + "' (see 'synfin list')");
+            if (slash != std::string::npos && !find_profile(v.substr(slash + 1)))
+                return usage_error("unknown profile in '" + v + "' (see 'synfin list')");
+            configs.insert(v);
+        } else if (a == "--threads") {
+            std::uint64_t n = 0;
+            if (!value(v) || !parse_number(v, n) || n == 0 || n > 256) return usage_error("--threads needs a number from 1 to 256");
+            ro.threads = static_cast<unsigned>(n);
+        } else if (a == "--max-states") {
+            std::uint64_t n = 0;
+            if (!value(v) || !parse_number(v, n) || n == 0 || n > 2'000'000'000) return usage_error("--max-states needs a number from 1 to 2000000000");
+            ro.max_states = n;
+        } else if (a == "--json") {
+            if (!value(json_file)) return usage_error("--json needs a file name");
+        } else if (a == "--trace-dir") {
+            if (!value(trace_dir)) return usage_error("--trace-dir needs a directory");
+        } else if (a == "--progress") {
+            ro.progress = true;
+        } else if (a == "--quiet") {
+            quiet = true;
+        } else {
+            return usage_error("unknown option '" + a + "'");
+        }
+    }
+    if (!trace_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(trace_dir, ec);
+        if (ec) return usage_error("cannot create '" + trace_dir + "': " + ec.message());
+    }
+    // Select cells and group them by configuration, keeping the suite's order.
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const Cell*>> groups;
+    for (const auto& c : cells()) {
+        if (!props.empty() && !props.count(std::string(c.property))) continue;
+        if (!configs.empty() && !configs.count(config_name(c)) && !configs.count(std::string(c.scenario))) continue;
+        if (!groups.count(config_name(c))) order.push_back(config_name(c));
+        groups[config_name(c)].push_back(&c);
+    }
+    if (order.empty()) return usage_error("no suite cell matches the selection (see 'synfin list')");
+    std::vector<CellResult> results;
+    for (const auto& g : order) {
+        if (!quiet) std::fprintf(stderr, "exploring %s ...\n", g.c_str());
+        auto rs = run_group(groups[g], ro);
+        results.insert(results.end(), rs.begin(), rs.end());
+    }
+    std::sort(results.begin(), results.end(), [](const CellResult& a, const CellResult& b) { return a.cell < b.cell; });
+    int unexpected = 0;
+    if (!quiet) {
+        std::printf("%-29s %-43s %-9s %-9s %10s %11s %7s %5s\n", "property", "configuration", "verdict", "expected",
+                    "states", "transitions", "seconds", "cex");
+    }
+    for (const auto& r : results) {
+        if (!r.as_expected()) ++unexpected;
+        if (!quiet) {
+            std::string cex = r.counterexample ? std::to_string(r.counterexample_length) : "-";
+            std::printf("%-29s %-43s %-9s %-9s %10llu %11llu %7.2f %5s%s%s\n", std::string(r.cell->property).c_str(),
+                        config_name(*r.cell).c_str(), std::string(name(r.verdict)).c_str(),
+                        std::string(name(r.cell->expected)).c_str(), static_cast<unsigned long long>(r.stats.states),
+                        static_cast<unsigned long long>(r.stats.transitions), r.seconds, cex.c_str(),
+                        r.as_expected() ? "" : "  <-- UNEXPECTED", r.note.empty() ? "" : ("  (" + r.note + ")").c_str());
+        }
+        if (r.counterexample && !trace_dir.empty()) {
+            auto path = std::filesystem::path(trace_dir) / trace_file_name(*r.cell);
+            std::ofstream f(path);
+            f << "# " << r.cell->property << " on " << config_name(*r.cell) << ": " << r.cell->why << "\n";
+            f << trace_text(*r.counterexample);
+            if (!f) return usage_error("cannot write '" + path.string() + "'");
+        }
+    }
+    if (!json_file.empty()) {
+        std::ofstream f(json_file);
+        f << "{\n  \"cells\": [\n";
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const auto& r = results[i];
+            f << "    {\"property\": \"" << json_escape(r.cell->property) << "\", \"scenario\": \"" << json_escape(r.cell->scenario)
+              << "\", \"profile\": \"" << json_escape(r.cell->profile) << "\", \"verdict\": \"" << name(r.verdict)
+              << "\", \"expected\": \"" << name(r.cell->expected) << "\", \"states\": " << r.stats.states
+              << ", \"transitions\": " << r.stats.transitions << ", \"seconds\": " << r.seconds
+              << ", \"counterexample_length\": " << r.counterexample_length << ", \"why\": \"" << json_escape(r.cell->why)
+              << "\", \"note\": \"" << json_escape(r.note) << "\"";
+            if (r.counterexample && !trace_dir.empty()) f << ", \"trace\": \"" << json_escape(trace_file_name(*r.cell)) << "\"";
+            f << "}" << (i + 1 < results.size() ? "," : "") << "\n";
+        }
+        f << "  ],\n  \"unexpected\": " << unexpected << "\n}\n";
+        if (!f) return usage_error("cannot write '" + json_file + "'");
+    }
+    std::printf("%zu cells: %zu as expected, %d unexpected\n", results.size(), results.size() - static_cast<std::size_t>(unexpected), unexpected);
+    return unexpected == 0 ? exit_ok : exit_unexpected;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) { std::fputs(usage_text, stderr); return exit_usage; }
+    const std::string& cmd = args[0];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") { std::fputs(usage_text, stdout); return exit_ok; }
+    if (cmd == "list") return args.size() == 1 ? cmd_list() : usage_error("'list' takes no arguments");
+    if (cmd == "check") {
+        for (const auto& a : args) if (a == "--help" || a == "-h") { std::fputs(usage_text, stdout); return exit_ok; }
+        return cmd_check({args.begin() + 1, args.end()});
+    }
+    if (cmd == "trace") {
+        if (args.size() == 3 && args[1] == "verify") return cmd_verify(args[2]);
+        return usage_error("usage: synfin trace verify FILE");
+    }
+    return usage_error("unknown command '" + cmd + "'");
+}
