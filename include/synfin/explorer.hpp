@@ -31,6 +31,11 @@ constexpr std::uint64_t hash_key(const Key& k) {
     return h;
 }
 
+// Word by word: std::array's operator== goes through memcmp, which dominated the profile.
+constexpr bool key_equal(const Key& a, const Key& b) {
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+}
+
 enum class Completion { complete, stopped, state_limit, memory_limit };
 
 struct ExploreOptions {
@@ -141,11 +146,11 @@ public:
                         std::vector<Candidate>().swap(out[t][sh]);
                     }
                     std::sort(v.begin(), v.end(), [](const Candidate& a, const Candidate& b) {
-                        if (a.key != b.key) return a.key < b.key;
+                        if (!key_equal(a.key, b.key)) return a.key < b.key;
                         if (a.parent != b.parent) return a.parent < b.parent;
                         return a.action < b.action;
                     });
-                    v.erase(std::unique(v.begin(), v.end(), [](const Candidate& a, const Candidate& b) { return a.key == b.key; }), v.end());
+                    v.erase(std::unique(v.begin(), v.end(), [](const Candidate& a, const Candidate& b) { return key_equal(a.key, b.key); }), v.end());
                 }
             };
             parallel(merge);
@@ -468,7 +473,7 @@ private:
         for (std::size_t i = (h / shard_count) & mask;; i = (i + 1) & mask) {
             std::uint32_t v = slots[i];
             if (v == none) return none;
-            if (keys_[v] == k) return v;
+            if (key_equal(keys_[v], k)) return v;
         }
     }
 
