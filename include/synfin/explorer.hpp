@@ -515,3 +515,43 @@ private:
 };
 
 } // namespace synfin
+
+namespace synfin {
+
+struct ConstexprVerdict {
+    std::size_t states = 0;
+    bool violated = false;
+    bool complete = true; // false: more than the capacity's states
+};
+
+// The explorer's constexpr mode, for configurations of a few hundred states: the same system
+// and packing, a plain array and linear search, so that a property can be static_asserted.
+template <unsigned Bits, std::size_t Capacity, class Pred>
+constexpr ConstexprVerdict explore_constexpr(const Config& c, Pred violated) {
+    System<Bits> sys(c);
+    Packer<Bits> packer(c);
+    std::array<Key, Capacity> seen{};
+    std::size_t count = 0, head = 0;
+    ConstexprVerdict v;
+    auto add = [&](const SystemState<Bits>& s) {
+        Key k = packer.pack(s);
+        for (std::size_t i = 0; i < count; ++i)
+            if (key_equal(seen[i], k)) return;
+        if (count == Capacity) { v.complete = false; return; }
+        seen[count++] = k;
+        if (violated(s)) v.violated = true;
+    };
+    add(sys.initial());
+    while (head < count && !v.violated && v.complete) {
+        auto s = packer.unpack(seen[head++]);
+        sys.for_each_action(s, [&](Action a) {
+            Outcome<Bits> o;
+            auto next = sys.apply(s, a, &o);
+            if (!o.blocked) add(next);
+        });
+    }
+    v.states = count;
+    return v;
+}
+
+} // namespace synfin

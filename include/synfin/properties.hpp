@@ -65,17 +65,17 @@ struct Properties {
 
     [[nodiscard]] bool leak_premise(const St& s) const { return half_open(s, 0) || half_open(s, 1); }
 
-    [[nodiscard]] static bool both_closed_from_established(const St& s) {
+    [[nodiscard]] static constexpr bool both_closed_from_established(const St& s) {
         return s.host[0].closed_established && s.host[1].closed_established;
     }
 
-    [[nodiscard]] static bool converged(const St& s) {
+    [[nodiscard]] static constexpr bool converged(const St& s) {
         for (const auto& h : s.host)
             if (h.tcb.state != State::closed || h.saw_error) return false;
         return true;
     }
 
-    [[nodiscard]] static bool disagree(const St& s) {
+    [[nodiscard]] static constexpr bool disagree(const St& s) {
         const auto& a = s.host[0];
         const auto& b = s.host[1];
         if (a.tcb.state != State::established || b.tcb.state != State::established) return false;
