@@ -411,6 +411,20 @@ public:
         return lasso;
     }
 
+    // The stored successors of state i and the actions that reach them (for drawing graphs).
+    [[nodiscard]] std::vector<std::pair<Action, std::uint32_t>> successors(std::uint32_t i) const {
+        std::vector<std::pair<Action, std::uint32_t>> out;
+        State s = packer_.unpack(keys_[i]);
+        sys_.for_each_action(s, [&](Action a) {
+            Outcome<Bits> o;
+            State next = sys_.apply(s, a, &o);
+            if (o.blocked) return;
+            std::uint32_t w = index_of(next);
+            if (w != none) out.emplace_back(a, w);
+        });
+        return out;
+    }
+
     // The action that takes state `from` to state `to`, if any (for printing lassos).
     [[nodiscard]] std::optional<Action> action_between(std::uint32_t from, std::uint32_t to) const {
         State s = packer_.unpack(keys_[from]);
