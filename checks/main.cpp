@@ -32,7 +32,7 @@ check options:
   --property NAME    only cells of this property (repeatable)
   --config S/P       only cells of scenario S with profile P; S alone selects a scenario (repeatable)
   --threads N        explorer threads (default 1; verdicts and counts do not depend on it)
-  --max-states N     stop an exploration beyond N states (verdict then 'unknown')
+  --max-states N     stop an exploration beyond N states (at most 60 million; verdict then 'unknown')
   --json FILE        also write the results as JSON
   --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
   --progress         report exploration progress on stderr
@@ -134,7 +134,7 @@ int cmd_check(const std::vector<std::string>& args) {
             ro.threads = static_cast<unsigned>(n);
         } else if (a == "--max-states") {
             std::uint64_t n = 0;
-            if (!value(v) || !parse_number(v, n) || n == 0 || n > 2'000'000'000) return usage_error("--max-states needs a number from 1 to 2000000000");
+            if (!value(v) || !parse_number(v, n) || n == 0 || n > 60'000'000) return usage_error("--max-states needs a number from 1 to 60000000");
             ro.max_states = n;
         } else if (a == "--json") {
             if (!value(json_file)) return usage_error("--json needs a file name");

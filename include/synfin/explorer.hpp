@@ -119,18 +119,24 @@ public:
             std::vector<std::uint64_t> counted(opt_.threads, 0);
             auto expand = [&](unsigned tid) {
                 std::uint64_t n = 0;
+                std::vector<Candidate> batch;
                 for (std::uint32_t i = level_begin + tid; i < level_end; i += opt_.threads) {
                     State s = packer_.unpack(keys_[i]);
+                    batch.clear();
                     sys_.for_each_action(s, [&](Action a) {
                         Outcome<Bits> o;
                         State next = sys_.apply(s, a, &o);
                         if (o.blocked) return;
-                        ++n;
                         Key k = packer_.pack(next);
                         std::uint64_t h = hash_key(k);
-                        unsigned sh = static_cast<unsigned>(h % shard_count);
-                        if (find(sh, h, k) == none) out[tid][sh].push_back({k, i, a.code(), h});
+                        batch.push_back({k, i, a.code(), h});
+                        prefetch_slot(h); // the lookups below then hit the cache
                     });
+                    n += batch.size();
+                    for (const auto& c : batch) {
+                        unsigned sh = static_cast<unsigned>(c.hash % shard_count);
+                        if (find(sh, c.hash, c.key) == none) out[tid][sh].push_back(c);
+                    }
                 }
                 counted[tid] = n;
             };
@@ -157,7 +163,10 @@ public:
             // Phase 3: number the new states shard by shard, store them, check them.
             std::size_t total = 0;
             for (auto& v : fresh) total += v.size();
-            if (keys_.size() + total > opt_.max_states) { stats_.completion = Completion::state_limit; break; }
+            if (keys_.size() + total > std::min<std::uint64_t>(opt_.max_states, index_mask - 1)) {
+                stats_.completion = Completion::state_limit;
+                break;
+            }
             if (memory() + total * bytes_per_state() > opt_.max_memory) { stats_.completion = Completion::memory_limit; break; }
             std::vector<std::uint32_t> base(shard_count);
             std::uint32_t next = level_end;
@@ -481,13 +490,27 @@ private:
         return m;
     }
 
+    // A slot holds a state index in its low bits and a few bits of the hash above them, so
+    // that most probes that do not match are decided without loading the key.
+    static constexpr unsigned index_bits = 26;
+    static constexpr std::uint32_t index_mask = (1u << index_bits) - 1;
+    static constexpr std::uint32_t tag_of(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 58) << index_bits; }
+
+    void prefetch_slot(std::uint64_t h) const {
+        const auto& slots = shards_[h % shard_count].slots;
+#if defined(__GNUC__)
+        __builtin_prefetch(&slots[(h / shard_count) & (slots.size() - 1)]);
+#endif
+    }
+
     [[nodiscard]] std::uint32_t find(unsigned sh, std::uint64_t h, const Key& k) const {
         const auto& slots = shards_[sh].slots;
         std::size_t mask = slots.size() - 1;
+        std::uint32_t tag = tag_of(h);
         for (std::size_t i = (h / shard_count) & mask;; i = (i + 1) & mask) {
             std::uint32_t v = slots[i];
             if (v == none) return none;
-            if (key_equal(keys_[v], k)) return v;
+            if ((v & ~index_mask) == tag && key_equal(keys_[v & index_mask], k)) return v & index_mask;
         }
     }
 
@@ -497,7 +520,7 @@ private:
         std::size_t mask = shard.slots.size() - 1;
         std::size_t i = (h / shard_count) & mask;
         while (shard.slots[i] != none) i = (i + 1) & mask;
-        shard.slots[i] = idx;
+        shard.slots[i] = idx | tag_of(h);
         ++shard.used;
     }
 
@@ -509,7 +532,7 @@ private:
         std::size_t mask = shard.slots.size() - 1;
         for (auto v : old) {
             if (v == none) continue;
-            std::size_t i = (hash_key(keys_[v]) / shard_count) & mask;
+            std::size_t i = (hash_key(keys_[v & index_mask]) / shard_count) & mask;
             while (shard.slots[i] != none) i = (i + 1) & mask;
             shard.slots[i] = v;
         }

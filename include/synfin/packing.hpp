@@ -10,6 +10,13 @@
 namespace synfin {
 
 using Key = std::array<std::uint64_t, 4>;
+
+// put/get are called for every field of every state: they must not be calls.
+#if defined(__GNUC__)
+#define SYNFIN_ALWAYS_INLINE [[gnu::always_inline]] inline
+#else
+#define SYNFIN_ALWAYS_INLINE inline
+#endif
 inline constexpr unsigned key_bits = 256;
 
 constexpr unsigned bits_for(std::uint64_t max_value) {
@@ -20,7 +27,7 @@ constexpr unsigned bits_for(std::uint64_t max_value) {
 
 class BitWriter {
 public:
-    constexpr void put(std::uint64_t v, unsigned width) {
+    SYNFIN_ALWAYS_INLINE constexpr void put(std::uint64_t v, unsigned width) {
         if (width == 0) return;
         unsigned word = pos_ / 64, bit = pos_ % 64;
         key_[word] |= v << bit;
@@ -36,7 +43,7 @@ private:
 class BitReader {
 public:
     constexpr explicit BitReader(const Key& k) : key_(k) {}
-    constexpr std::uint64_t get(unsigned width) {
+    SYNFIN_ALWAYS_INLINE constexpr std::uint64_t get(unsigned width) {
         if (width == 0) return 0;
         unsigned word = pos_ / 64, bit = pos_ % 64;
         std::uint64_t v = key_[word] >> bit;
