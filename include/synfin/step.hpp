@@ -19,6 +19,14 @@ public:
         return {t_, fx_};
     }
 
+    constexpr void handle(const Open<S>& e) { open(e); }
+    constexpr void handle(const Send& e) { send(e); }
+    constexpr void handle(const Receive& e) { receive(e); }
+    constexpr void handle(const Close& e) { close(e); }
+    constexpr void handle(const Abort&) { abort(); }
+    constexpr void handle(const SegmentArrives<S>& e) { segment_arrives(e.seg); }
+    constexpr void handle(const Timeout& e) { timeout(e.timer); }
+
     // ---- user calls (§3.10.1 - §3.10.5) -------------------------------------------------------
 
     constexpr void open(const Open<S>& o) {
@@ -774,47 +782,12 @@ private:
 
 } // namespace detail
 
-// The transition function: (TCB, event, now) -> (TCB', effects). Pure and constexpr.
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Open<S>& e, Time now, const Profile& p) {
+// The transition function: (TCB, event, now) -> (TCB', effects). Pure and constexpr. The
+// event is one of Open, Send, Receive, Close, Abort, SegmentArrives, Timeout.
+template <class S, class Event>
+constexpr StepResult<S> step(const Tcb<S>& tcb, const Event& e, Time now, const Profile& p) {
     detail::Machine<S> m(tcb, now, p);
-    m.open(e);
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Send& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.send(e);
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Receive& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.receive(e);
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Close& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.close(e);
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Abort&, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.abort();
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const SegmentArrives<S>& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.segment_arrives(e.seg);
-    return m.finish();
-}
-template <class S>
-constexpr StepResult<S> step(const Tcb<S>& tcb, const Timeout& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
-    m.timeout(e.timer);
+    m.handle(e);
     return m.finish();
 }
 
