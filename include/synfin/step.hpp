@@ -12,12 +12,11 @@ namespace detail {
 template <class S>
 class Machine {
 public:
-    constexpr Machine(const Tcb<S>& tcb, Time now, const Profile& profile) : t_(tcb), now_(now), p_(profile) {}
+    // Works in place on the result that step() returns, so nothing is copied out at the end.
+    constexpr Machine(StepResult<S>& result, Time now, const Profile& profile)
+        : t_(result.tcb), fx_(result.effects), now_(now), p_(profile) {}
 
-    constexpr StepResult<S> finish() {
-        fx_.next = next_deadline(t_);
-        return {t_, fx_};
-    }
+    constexpr void finish() { fx_.next = next_deadline(t_); }
 
     constexpr void handle(const Open<S>& e) { open(e); }
     constexpr void handle(const Send& e) { send(e); }
@@ -157,8 +156,8 @@ public:
     }
 
 private:
-    Tcb<S> t_;
-    Effects<S> fx_{};
+    Tcb<S>& t_;
+    Effects<S>& fx_;
     Time now_;
     const Profile& p_;
     bool ack_now_ = false;
@@ -786,9 +785,11 @@ private:
 // event is one of Open, Send, Receive, Close, Abort, SegmentArrives, Timeout.
 template <class S, class Event>
 constexpr StepResult<S> step(const Tcb<S>& tcb, const Event& e, Time now, const Profile& p) {
-    detail::Machine<S> m(tcb, now, p);
+    StepResult<S> r{tcb, {}};
+    detail::Machine<S> m(r, now, p);
     m.handle(e);
-    return m.finish();
+    m.finish();
+    return r;
 }
 
 } // namespace synfin
