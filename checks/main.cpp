@@ -35,8 +35,8 @@ check options:
   --max-states N     stop an exploration beyond N states (at most 60 million; verdict then 'unknown')
   --json FILE        also write the results as JSON
   --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
-  --progress         report exploration progress on stderr
-  --quiet            print only the summary line
+  --progress         report exploration progress on stderr, about once a second (the default)
+  --quiet            print only the summary line, no progress
 
 exit status: 0 every cell has its expected verdict (or a trace is confirmed),
              1 some cell does not (or the trace does not show its violation),
@@ -107,6 +107,7 @@ int cmd_verify(const std::string& file) {
 int cmd_check(const std::vector<std::string>& args) {
     std::set<std::string> props, configs;
     RunOptions ro;
+    ro.progress = true; // reported only for explorations that run longer than a second
     std::string json_file, trace_dir;
     bool quiet = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -144,6 +145,7 @@ int cmd_check(const std::vector<std::string>& args) {
             ro.progress = true;
         } else if (a == "--quiet") {
             quiet = true;
+            ro.progress = false;
         } else {
             return usage_error("unknown option '" + a + "'");
         }
