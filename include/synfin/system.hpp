@@ -196,18 +196,6 @@ public:
         return s.host[h].crashed || s.host[h].pc >= cfg_.host[h].script_len;
     }
 
-    // A host that is CLOSED and will never open again (or has crashed) has gone for good.
-    [[nodiscard]] constexpr bool gone(const State& s, int h) const {
-        const auto& x = s.host[h];
-        if (x.crashed) return true;
-        if (x.tcb.state != synfin::State::closed) return false;
-        for (std::size_t i = x.pc; i < cfg_.host[h].script_len; ++i) {
-            auto a = cfg_.host[h].script[i].action;
-            if (a == UserAction::connect || a == UserAction::listen) return false;
-        }
-        return true;
-    }
-
     [[nodiscard]] static constexpr bool any_due(const State& s) {
         for (const auto& h : s.host)
             for (Time d : h.tcb.deadline)
@@ -387,7 +375,7 @@ private:
         if (holds && pk.inc != 0 && pk.inc < conn_before && moved) s.violations |= stale_acceptance;
 
         // in_order_exactly_once: accepted payload must be the next bytes of this connection's stream.
-        if (holds && synchronized(before.state) && r.tcb.state != synfin::State::closed) {
+        if (holds && synchronized(before.state) && synchronized(r.tcb.state) && !joined) {
             std::uint32_t advanced = r.tcb.rcv_nxt - before.rcv_nxt;
             bool fin_taken = remote_closed(r.tcb.state) && !remote_closed(before.state);
             std::uint32_t data = advanced - (fin_taken ? 1u : 0u);
@@ -395,7 +383,7 @@ private:
                 // The packet must carry the stream bytes the receiver takes: [delivered, +data).
                 bool right = pk.inc == conn_before && pk.off <= x.delivered && pk.off + pk.len >= x.delivered + data;
                 if (!right) s.violations |= out_of_order;
-                x.delivered = static_cast<std::uint8_t>(x.delivered + data);
+                else x.delivered = static_cast<std::uint8_t>(x.delivered + data);
             }
         }
         // A host without a connection answers for the segment's own incarnation (an RST for
