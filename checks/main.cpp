@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pkt.hpp"
 #include "runner.hpp"
 
 namespace {
@@ -26,6 +27,9 @@ commands:
   check            run the property suite on the built-in models (the main job)
   trace verify F   replay the counterexample trace in file F and confirm its violation
   list             list the properties, scenarios, profiles and suite cells
+  pkt run F...     run packetdrill scripts against the model (docs/packetdrill.md)
+  trace export F --format packetdrill|pcap [--host A|B] [-o OUT]
+                   a trace as a packetdrill script or a pcap file
   help             show this text
 
 check options:
@@ -228,7 +232,9 @@ int main(int argc, char** argv) {
         for (const auto& a : args) if (a == "--help" || a == "-h") { std::fputs(usage_text, stdout); return exit_ok; }
         return cmd_check({args.begin() + 1, args.end()});
     }
+    if (cmd == "pkt") return run_pkt({args.begin() + 1, args.end()});
     if (cmd == "trace") {
+        if (args.size() >= 2 && args[1] == "export") return run_trace_export({args.begin() + 1, args.end()});
         if (args.size() == 3 && args[1] == "verify") return cmd_verify(args[2]);
         return usage_error("usage: synfin trace verify FILE");
     }

@@ -1,0 +1,153 @@
+// `synfin pkt run SCRIPT...` and `synfin trace export TRACE --format packetdrill|pcap`.
+#include "pkt.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+using namespace synfin;
+
+constexpr int exit_ok = 0, exit_fail = 1, exit_usage = 2;
+
+std::optional<std::string> slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::optional<std::string> read_relative(const std::string& path, const std::string& base) {
+    std::filesystem::path p(path);
+    if (p.is_relative()) p = std::filesystem::path(base) / p;
+    return slurp(p.string());
+}
+
+int usage(const std::string& msg) {
+    std::fprintf(stderr, "synfin: %s\n", msg.c_str());
+    return exit_usage;
+}
+
+} // namespace
+
+int run_pkt(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] != "run")
+        return usage("usage: synfin pkt run SCRIPT... [--profile linux|rfc9293] [--ipv6] [--verbose]");
+    std::vector<std::string> files;
+    pkt::RunOptions base;
+    bool verbose = false;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--profile") {
+            if (i + 1 >= args.size()) return usage("--profile needs linux or rfc9293");
+            const std::string& v = args[++i];
+            if (v == "linux") base.profile = profiles::linux_default();
+            else if (v == "rfc9293") base.profile = profiles::rfc9293();
+            else return usage("unknown profile '" + v + "' (linux, rfc9293)");
+        } else if (a == "--ipv6") {
+            base.profile.mss = 1440;        // MTU 1500 - 40 (IPv6) - 20 (TCP)
+            base.profile.syn_window = 64800; // rounded down to a multiple of the MSS, as Linux does
+        } else if (a == "--verbose" || a == "-v") {
+            verbose = true;
+        } else if (!a.empty() && a[0] == '-') {
+            return usage("unknown option '" + a + "'");
+        } else {
+            files.push_back(a);
+        }
+    }
+    if (files.empty()) return usage("pkt run: no scripts given");
+    int passed = 0, failed = 0, unsupported = 0;
+    for (const auto& f : files) {
+        auto text = slurp(f);
+        pkt::RunReport r;
+        if (!text) {
+            r.verdict = pkt::Verdict::fail;
+            r.messages.push_back("cannot read the file");
+        } else {
+            pkt::RunOptions o = base;
+            o.base_dir = std::filesystem::path(f).parent_path().string();
+            if (o.base_dir.empty()) o.base_dir = ".";
+            o.read_file = &read_relative;
+            r = pktexport::run_text(*text, o);
+        }
+        std::printf("%s: %s\n", f.c_str(), pkt::name(r.verdict));
+        for (const auto& m : r.messages) std::printf("  %s:%s\n", f.c_str(), m.c_str());
+        bool show_notes = verbose || r.verdict != pkt::Verdict::pass;
+        for (const auto& n : r.notes)
+            if (show_notes || n.find("ignored") != std::string::npos) std::printf("  note: %s\n", n.c_str());
+        if (r.verdict == pkt::Verdict::pass) ++passed;
+        else if (r.verdict == pkt::Verdict::fail) ++failed;
+        else ++unsupported;
+    }
+    std::printf("%d passed, %d failed, %d unsupported\n", passed, failed, unsupported);
+    return failed == 0 && unsupported == 0 ? exit_ok : exit_fail;
+}
+
+int run_trace_export(const std::vector<std::string>& args) {
+    // args: export TRACE --format packetdrill|pcap [--host A|B] [-o FILE]
+    if (args.empty() || args[0] != "export")
+        return usage("usage: synfin trace export TRACE --format packetdrill|pcap [--host A|B] [-o FILE]");
+    std::string file, format, out_file;
+    int host = 0;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& v) { if (i + 1 >= args.size()) return false; v = args[++i]; return true; };
+        if (a == "--format") { if (!value(format)) return usage("--format needs packetdrill or pcap"); }
+        else if (a == "--host") {
+            std::string h;
+            if (!value(h) || (h != "A" && h != "B")) return usage("--host needs A or B");
+            host = h == "A" ? 0 : 1;
+        } else if (a == "-o" || a == "--output") { if (!value(out_file)) return usage("-o needs a file"); }
+        else if (!a.empty() && a[0] == '-') return usage("unknown option '" + a + "'");
+        else if (file.empty()) file = a;
+        else return usage("one trace at a time");
+    }
+    if (file.empty()) return usage("trace export: no trace given");
+    if (format != "packetdrill" && format != "pcap") return usage("--format must be packetdrill or pcap");
+    if (format == "pcap" && out_file.empty()) return usage("--format pcap needs -o FILE (pcap is binary)");
+    auto text = slurp(file);
+    if (!text) return usage("cannot read '" + file + "'");
+    auto parsed = parse_trace(*text);
+    if (auto* err = std::get_if<TraceError>(&parsed)) {
+        std::fprintf(stderr, "%s:%zu:%zu: %s\n", file.c_str(), err->line, err->column, err->message.c_str());
+        return exit_usage;
+    }
+    auto ex = pktexport::export_trace(std::get<Trace>(parsed), host);
+    if (!ex.error.empty()) return usage(file + ": " + ex.error);
+    std::string bytes;
+    if (format == "packetdrill") {
+        bytes = ex.text;
+    } else {
+        auto w = pcap::write(ex.packets);
+        if (!w.error.empty()) return usage("pcap not written: " + w.error);
+        auto back = pcap::read(w.bytes);
+        if (!back.error.empty() || back.packets != ex.packets) return usage("pcap not written: it does not read back (" + back.error + ")");
+        bytes.assign(w.bytes.begin(), w.bytes.end());
+    }
+    if (out_file.empty()) {
+        std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+        return exit_ok;
+    }
+    // Written to a temporary file and renamed, so a failed write leaves no partial file.
+    std::string tmp = out_file + ".tmp";
+    {
+        std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+        o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        o.flush();
+        if (!o) {
+            std::filesystem::remove(tmp);
+            return usage("cannot write '" + out_file + "'");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, out_file, ec);
+    if (ec) {
+        std::filesystem::remove(tmp);
+        return usage("cannot write '" + out_file + "': " + ec.message());
+    }
+    return exit_ok;
+}
