@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "explorer.hpp"
+#include "properties.hpp"
 #include "step.hpp"
 #include "trace.hpp"
 
@@ -499,6 +500,611 @@ inline std::string endpoint_compare_dot(const EndpointGraph& a, const EndpointGr
         if (side == 1) attrs.insert(attrs.end(), {{"color", "#1b8a1b"}, {"fontcolor", "#1b8a1b"}, {"penwidth", "2.2"}});
         if (side == 2) attrs.insert(attrs.end(), {{"color", "#c62828"}, {"fontcolor", "#c62828"}, {"penwidth", "2.2"}, {"style", "dashed"}});
         w.edge(state_id(from), state_id(to), attrs);
+    }
+    return w.str();
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// The counterexample ladder.
+
+// The seed's notation for a segment (its tables, claim 2): the SYN and ACK bits always, FIN and
+// RST when set, then relative numbers. A segment without ACK shows ack=0, as capture tools do.
+inline std::string seed_label(Flags f, std::uint32_t rel_seq, std::uint32_t rel_ack, std::uint32_t len) {
+    std::ostringstream o;
+    o << "SYN=" << (f.syn() ? 1 : 0) << " ACK=" << (f.ack() ? 1 : 0);
+    if (f.fin()) o << " FIN=1";
+    if (f.rst()) o << " RST=1";
+    o << " seq=" << rel_seq << " ack=" << (f.ack() ? rel_ack : 0u) << " len=" << len;
+    return o.str();
+}
+
+enum class ArrowFate : std::uint8_t { delivered, lost, expired, dropped, in_flight };
+
+constexpr const char* name(ArrowFate f) {
+    constexpr std::array<const char*, 5> names{"delivered", "lost", "expired", "dropped", "in flight"};
+    auto i = static_cast<std::size_t>(f);
+    return i < names.size() ? names[i] : "?";
+}
+
+template <unsigned Bits>
+struct LadderArrow {
+    int from = 0;                        // the sending host
+    std::size_t sent_row = 0;            // the row of the step that sent it
+    std::size_t end_row = 0;             // delivered, lost, expired (aged past MSL) or dropped there
+    ArrowFate fate = ArrowFate::in_flight;
+    Segment<Seq<Bits>> seg{};            // as sent, wire numbers
+    std::uint32_t rel_seq = 0;           // seq minus the sender's ISS
+    std::uint32_t rel_ack = 0;           // ack minus the receiver's ISS
+    bool copy = false;                   // a duplicate the network made of arrow `original`
+    std::size_t original = 0;
+    std::string label;                   // seed_label(...)
+};
+
+struct LadderRow {
+    std::string action;                  // the trace's line for this step ("" for the first row)
+    std::array<std::string, 2> event{};  // what the host did ("connect()", "timeout: time_wait", "CRASH")
+    std::array<std::string, 2> state{};  // each host's state after the step
+    std::array<bool, 2> changed{};       // the state (or the host's incarnation) changed in this step
+    std::string note;                    // what the network or time did
+    unsigned ticks = 0;                  // time passing (consecutive ticks share one row)
+    unsigned time = 0;                   // ticks since the start, after this row
+    bool cycle = false;                  // part of the cycle a liveness trace repeats
+};
+
+template <unsigned Bits>
+struct Ladder {
+    static constexpr std::size_t no_cycle = static_cast<std::size_t>(-1);
+    std::string config;
+    std::string property;
+    std::vector<LadderRow> rows;               // row 0: the initial state; the last: the end
+    std::vector<LadderArrow<Bits>> arrows;     // in the order the segments were sent
+    std::size_t cycle_start = no_cycle;        // first row of the cycle
+};
+
+namespace detail::ladder {
+
+template <unsigned Bits>
+std::string host_state(const Host<Bits>& h) {
+    std::string s(name(h.tcb.state));
+    if (h.crashed) return s + " (crashed)";
+    if (h.tcb.state == State::closed && h.tcb.reason != CloseReason::none && h.tcb.reason != CloseReason::closed_normally)
+        s += std::string(" (") + name(h.tcb.reason) + ")";
+    return s;
+}
+
+inline std::string user_event(const ScriptStep& st, unsigned arg) {
+    std::string s = std::string(name(st.action)) + "(";
+    if (st.action == UserAction::send) s += std::to_string(st.bytes);
+    s += ")";
+    if (st.action == UserAction::connect || st.action == UserAction::listen) s += " ISS=" + std::to_string(arg);
+    return s;
+}
+
+template <unsigned Bits>
+bool matches(const Packet& p, const Segment<Seq<Bits>>& s) {
+    Packet q = to_packet<Bits>(s, 0, 0);
+    return p.flags == q.flags && p.seq == q.seq && p.ack == q.ack && p.len == q.len && p.age == 0;
+}
+
+inline std::string kind(const Packet& p) { return to_string(Flags(p.flags)); }
+
+} // namespace detail::ladder
+
+// Replays a trace on its system (System::apply, the same code the checker ran) and lays it out
+// as rows and arrows. Fails with a message when a step is not enabled where the trace puts it.
+template <unsigned Bits>
+std::variant<Ladder<Bits>, std::string> build_ladder(const System<Bits>& sys, const Trace& trace) {
+    using namespace detail::ladder;
+    using S = Seq<Bits>;
+    Ladder<Bits> lad;
+    lad.config = trace.config;
+    lad.property = trace.property;
+    auto s = sys.initial();
+    struct InFlight { Packet pk; std::size_t arrow; };
+    std::array<std::vector<InFlight>, 2> flight{};
+    std::array<std::uint32_t, 2> base{};  // each host's ISS, of its current (or last) incarnation
+    for (int h = 0; h < 2; ++h)
+        if (s.host[h].tcb.state != State::closed) base[h] = s.host[h].tcb.iss.value();
+    unsigned time = 0;
+    {
+        LadderRow r0;
+        for (int h = 0; h < 2; ++h) { r0.state[h] = host_state(s.host[h]); r0.changed[h] = true; }
+        r0.note = "t=0";
+        lad.rows.push_back(r0);
+    }
+    auto end_arrow = [&](int ch, const Packet& pk, ArrowFate fate, std::size_t row) -> std::size_t {
+        auto& v = flight[ch];
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (!(v[i].pk == pk)) continue;
+            std::size_t a = v[i].arrow;
+            lad.arrows[a].fate = fate;
+            lad.arrows[a].end_row = row;
+            v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+            return a;
+        }
+        return static_cast<std::size_t>(-1);
+    };
+    std::size_t step_no = 0;
+    auto run = [&](const std::vector<Action>& acts, bool cycle) -> std::optional<std::string> {
+        for (Action a : acts) {
+            ++step_no;
+            std::string line = describe_action(sys, s, a);
+            if (!enabled(sys, s, a))
+                return "step " + std::to_string(step_no) + " (" + line + ") is not enabled in the state it reaches";
+            Outcome<Bits> o;
+            auto next = sys.apply(s, a, &o);
+            if (o.blocked) return "step " + std::to_string(step_no) + " (" + line + ") overflows a channel with no loss budget";
+            // Consecutive ticks share a row: time passing, nothing else.
+            bool merge = a.kind == ActionKind::tick && lad.rows.size() > 1 && lad.rows.back().ticks > 0 &&
+                         lad.rows.back().cycle == cycle && !(cycle && lad.rows.size() == lad.cycle_start);
+            if (!merge) {
+                LadderRow r;
+                r.action = line;
+                r.cycle = cycle;
+                lad.rows.push_back(r);
+            }
+            const std::size_t row = lad.rows.size() - 1;
+            LadderRow& r = lad.rows.back();
+            if (!merge) r.action = line;
+            else r.action += "; " + line;
+            switch (a.kind) {
+            case ActionKind::user: {
+                const auto& hc = sys.config().host[a.host];
+                auto pc = s.host[a.host].pc;
+                r.event[a.host] = pc < hc.script_len ? user_event(hc.script[pc], a.arg) : line;
+                break;
+            }
+            case ActionKind::timeout: r.event[a.host] = std::string("timeout: ") + name(static_cast<Timer>(a.arg)); break;
+            case ActionKind::crash: r.event[a.host] = "CRASH"; break;
+            case ActionKind::deliver: end_arrow(a.host, o.packet, ArrowFate::delivered, row); break;
+            case ActionKind::lose:
+                end_arrow(a.host, o.packet, ArrowFate::lost, row);
+                r.note = "network loses " + kind(o.packet) + " " + std::string(host_name(a.host)) + "->" +
+                         std::string(host_name(1 - a.host));
+                break;
+            case ActionKind::duplicate: {
+                std::size_t orig = static_cast<std::size_t>(-1);
+                for (const auto& f : flight[a.host])
+                    if (f.pk == o.packet) { orig = f.arrow; break; }
+                if (orig != static_cast<std::size_t>(-1)) {
+                    LadderArrow<Bits> c = lad.arrows[orig];
+                    c.copy = true;
+                    c.original = orig;
+                    c.fate = ArrowFate::in_flight;
+                    c.sent_row = row;
+                    lad.arrows.push_back(c);
+                    flight[a.host].push_back({o.packet, lad.arrows.size() - 1});
+                }
+                r.note = "network duplicates " + kind(o.packet) + " " + std::string(host_name(a.host)) + "->" +
+                         std::string(host_name(1 - a.host));
+                break;
+            }
+            case ActionKind::tick: {
+                ++r.ticks;
+                ++time;
+                const auto msl = sys.config().msl;
+                for (int ch = 0; ch < 2; ++ch) {
+                    std::vector<InFlight> keep;
+                    for (auto f : flight[ch]) {
+                        if (f.pk.age + 1 >= msl) {
+                            lad.arrows[f.arrow].fate = ArrowFate::expired;
+                            lad.arrows[f.arrow].end_row = row;
+                            continue;
+                        }
+                        ++f.pk.age;
+                        keep.push_back(f);
+                    }
+                    flight[ch] = keep;
+                }
+                r.note = "t=" + std::to_string(time) + (r.ticks == 1 ? "  (1 tick)" : "  (" + std::to_string(r.ticks) + " ticks)");
+                break;
+            }
+            }
+            // The segments this step sent, matched with what entered the sender's channel.
+            if (o.sent_count > 0) {
+                const int sender = a.kind == ActionKind::deliver ? 1 - a.host : a.host;
+                const int receiver = 1 - sender;
+                std::vector<Packet> added;
+                {
+                    std::vector<Packet> before(s.channel[sender].items.begin(), s.channel[sender].items.begin() + s.channel[sender].count);
+                    if (a.kind == ActionKind::deliver || a.kind == ActionKind::lose) {
+                        if (a.host == sender) {
+                            auto it = std::find(before.begin(), before.end(), o.packet);
+                            if (it != before.end()) before.erase(it);
+                        }
+                    }
+                    for (std::size_t i = 0; i < next.channel[sender].count; ++i) {
+                        const Packet& p = next.channel[sender][i];
+                        auto it = std::find(before.begin(), before.end(), p);
+                        if (it != before.end()) before.erase(it);
+                        else added.push_back(p);
+                    }
+                }
+                const auto& pre = s.host[sender].tcb;
+                const auto& post = next.host[sender].tcb;
+                std::uint32_t sb = post.state != State::closed ? post.iss.value()
+                                   : pre.state != State::closed ? pre.iss.value() : base[sender];
+                const auto& peer = next.host[receiver].tcb;
+                std::uint32_t rb = peer.state != State::closed ? peer.iss.value() : base[receiver];
+                for (std::size_t k = 0; k < o.sent_count; ++k) {
+                    const auto& seg = o.sent[k];
+                    LadderArrow<Bits> arrow;
+                    arrow.from = sender;
+                    arrow.sent_row = row;
+                    arrow.seg = seg;
+                    arrow.rel_seq = (seg.seq.value() - sb) & S::mask;
+                    arrow.rel_ack = seg.flags.ack() ? ((seg.ack.value() - rb) & S::mask) : 0u;
+                    arrow.label = seed_label(seg.flags, arrow.rel_seq, arrow.rel_ack, seg.len);
+                    auto it = std::find_if(added.begin(), added.end(), [&](const Packet& p) { return matches<Bits>(p, seg); });
+                    lad.arrows.push_back(arrow);
+                    if (it == added.end()) {
+                        lad.arrows.back().fate = ArrowFate::dropped; // the channel was full
+                        lad.arrows.back().end_row = row;
+                    } else {
+                        flight[sender].push_back({*it, lad.arrows.size() - 1});
+                        added.erase(it);
+                    }
+                }
+            }
+            for (int h = 0; h < 2; ++h) {
+                r.state[h] = host_state(next.host[h]);
+                const auto& before = lad.rows[row - (merge ? 0 : 1)];
+                r.changed[h] = r.changed[h] || r.state[h] != before.state[h] || next.host[h].conn != s.host[h].conn;
+                if (next.host[h].tcb.state != State::closed) base[h] = next.host[h].tcb.iss.value();
+            }
+            s = next;
+        }
+        return std::nullopt;
+    };
+    if (auto err = run(trace.stem, false)) return *err;
+    if (!trace.cycle.empty()) {
+        lad.cycle_start = lad.rows.size();
+        if (auto err = run(trace.cycle, true)) return *err;
+    }
+    LadderRow end;
+    for (int h = 0; h < 2; ++h) end.state[h] = lad.rows.back().state[h];
+    end.cycle = !trace.cycle.empty();
+    if (!trace.cycle.empty()) end.note = "back to the start\nof the cycle";
+    else if (find_property(trace.property)) end.note = "violates\n" + trace.property;
+    else end.note = "end";
+    lad.rows.push_back(end);
+    for (auto& ar : lad.arrows)
+        if (ar.fate == ArrowFate::in_flight) ar.end_row = lad.rows.size() - 1;
+    return lad;
+}
+
+struct LadderDotOptions {
+    std::string title;          // default: property and configuration
+    bool wire = false;          // also show the wire numbers (mod 2^Bits) under the relative ones
+    std::array<std::string, 2> host_names{"A (client)", "B (server)"};
+};
+
+// The ladder as DOT, laid out by hand: every node is pinned (`layout=neato`, `pos="x,y!"`), so
+// that `dot` renders the file as drawn. Four columns (time and network notes, host A, the
+// network, host B), one row per step. Each segment is a straight arrow from the row that sent it
+// to the row that delivered it, its label just above where it leaves the sender; a lost, expired
+// or dropped one ends in a red cross in the network column.
+template <unsigned Bits>
+std::string ladder_dot(const Ladder<Bits>& lad, const LadderDotOptions& o = {}) {
+    dot::Writer w("ladder");
+    std::string title = o.title;
+    if (title.empty()) {
+        title = lad.property.empty() ? lad.config : lad.property + " on " + lad.config;
+        title += "\nrelative numbers: seq from the sender's ISS, ack from the receiver's";
+    }
+    // Geometry, in inches.
+    const double x_note = 0.9, x_a = 2.9, gap = 6.0, x_b = x_a + gap, x_mid = x_a + gap / 2;
+    const double lines = 1.0 + (o.wire ? 1.0 : 0.0);
+    const double dy = 0.5 + 0.14 * lines;
+    auto pos = [](double x, double y) {
+        std::ostringstream p;
+        p.setf(std::ios::fixed);
+        p.precision(3);
+        p << x << ',' << y << '!';
+        return p.str();
+    };
+    auto y_of = [&](std::size_t row) { return -static_cast<double>(row + 1) * dy; };
+    w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "14"},
+                   {"layout", "neato"}, {"splines", "false"}, {"outputorder", "edgesfirst"}, {"pad", "0.3"}});
+    w.node_defaults({{"fontname", "Helvetica"}, {"fontsize", "10"}});
+    w.edge_defaults({{"fontname", "Helvetica"}, {"fontsize", "9"}});
+    const std::array<std::string, 4> col{"n", "a", "x", "b"};
+    auto id = [&](int c, std::size_t row) { return col[static_cast<std::size_t>(c)] + std::to_string(row); };
+    auto host_col = [](int h) { return h == 0 ? 1 : 3; };
+    auto host_x = [&](int h) { return h == 0 ? x_a : x_b; };
+    std::vector<bool> cross(lad.rows.size(), false);
+    for (const auto& a : lad.arrows)
+        if (a.fate == ArrowFate::lost || a.fate == ArrowFate::expired || a.fate == ArrowFate::dropped) cross[a.end_row] = true;
+    // Header: the two hosts.
+    w.node("ah", {{"label", o.host_names[0]}, {"shape", "box"}, {"style", "filled"}, {"fillcolor", "#dde6f5"},
+                  {"fontname", "Helvetica-Bold"}, {"pos", pos(x_a, 0)}});
+    w.node("bh", {{"label", o.host_names[1]}, {"shape", "box"}, {"style", "filled"}, {"fillcolor", "#f5e6d6"},
+                  {"fontname", "Helvetica-Bold"}, {"pos", pos(x_b, 0)}});
+    for (std::size_t i = 0; i < lad.rows.size(); ++i) {
+        const auto& r = lad.rows[i];
+        const double y = y_of(i);
+        std::string note = r.note;
+        if (i == lad.cycle_start) note = "cycle: the steps below\nrepeat forever" + (note.empty() ? "" : "\n" + note);
+        std::string note_color = i == lad.cycle_start || (r.cycle && i + 1 == lad.rows.size()) ? "#6a1b9a"
+                                 : i + 1 == lad.rows.size() && lad.cycle_start == lad.no_cycle ? "#c62828"
+                                 : r.ticks ? "#555555" : "#8a4b00";
+        w.node(id(0, i), {{"label", note}, {"shape", "plaintext"}, {"fontcolor", note_color}, {"fontsize", "9"},
+                          {"tooltip", r.action.empty() ? "initial state" : r.action}, {"pos", pos(x_note, y)}});
+        for (int h = 0; h < 2; ++h) {
+            std::string label = r.event[h].empty() ? r.state[h] : r.event[h] + "\n" + r.state[h];
+            dot::Attrs ha{{"label", label}, {"tooltip", r.action.empty() ? "initial state" : r.action},
+                          {"pos", pos(host_x(h), y)}};
+            if (!r.event[h].empty()) {
+                ha.insert(ha.end(), {{"shape", "box"}, {"style", "rounded,filled"}, {"fillcolor", "#fff3c4"},
+                                     {"color", "#b08a00"}, {"height", "0.4"}});
+            } else if (r.changed[h]) {
+                ha.insert(ha.end(), {{"shape", "box"}, {"style", "rounded,filled"},
+                                     {"fillcolor", h == 0 ? "#dde6f5" : "#f5e6d6"}, {"color", "#555555"}, {"height", "0.3"}});
+            } else {
+                ha.insert(ha.end(), {{"shape", "box"}, {"style", "filled"}, {"color", "white"}, {"fillcolor", "white"},
+                                     {"fontcolor", "#9a9a9a"}, {"fontsize", "8"}, {"height", "0.18"}, {"margin", "0.02,0.01"}});
+            }
+            w.node(id(host_col(h), i), ha);
+        }
+        if (cross[i])
+            w.node(id(2, i), {{"label", "\xC3\x97"}, {"shape", "plaintext"}, {"fontcolor", "#c62828"}, {"fontsize", "24"},
+                              {"width", "0.2"}, {"height", "0.2"}, {"margin", "0"}, {"pos", pos(x_mid, y)}});
+        else
+            w.node(id(2, i), {{"label", ""}, {"shape", "point"}, {"style", "invis"}, {"width", "0.01"}, {"pos", pos(x_mid, y)}});
+    }
+    // Lifelines: solid while nothing happens, dashed across time passing, purple in the cycle.
+    for (int h = 0; h < 2; ++h) {
+        std::string prev = h == 0 ? "ah" : "bh";
+        for (std::size_t i = 0; i < lad.rows.size(); ++i) {
+            dot::Attrs la{{"arrowhead", "none"}, {"color", lad.rows[i].cycle ? "#6a1b9a" : "#444444"}, {"penwidth", "1.4"}};
+            if (lad.rows[i].ticks) la.emplace_back("style", "dashed");
+            w.edge(prev, id(host_col(h), i), la);
+            prev = id(host_col(h), i);
+        }
+    }
+    // The segments, in the order they were sent. Each label is a node pinned on its arrow, a
+    // third of the way across from the sender, on white so the line passes behind it: labels
+    // of arrows that cross then sit on opposite sides, clear of each other and of the boxes.
+    std::map<std::size_t, int> per_row;
+    for (std::size_t k = 0; k < lad.arrows.size(); ++k) {
+        const auto& a = lad.arrows[k];
+        std::vector<std::string> label{a.label};
+        if (o.wire) label.push_back("wire: seq=" + std::to_string(a.seg.seq.value()) + " ack=" + std::to_string(a.seg.ack.value()));
+        if (a.copy) label.emplace_back("(a copy the network made)");
+        if (a.fate == ArrowFate::expired) label.emplace_back("(older than MSL: gone)");
+        if (a.fate == ArrowFate::dropped) label.emplace_back("(channel full: dropped)");
+        if (a.fate == ArrowFate::in_flight) label.emplace_back("(still in flight)");
+        const std::string color = a.from == 0 ? "#1f4e9c" : "#b3541e";
+        dot::Attrs ea{{"color", color}, {"penwidth", "1.3"}, {"id", "seg" + std::to_string(k)},
+                      {"tooltip", a.label + " (" + name(a.fate) + ")"}};
+        std::string to;
+        double end_x = x_mid;
+        switch (a.fate) {
+        case ArrowFate::delivered:
+            to = id(host_col(1 - a.from), a.end_row);
+            end_x = host_x(1 - a.from);
+            break;
+        case ArrowFate::lost:
+        case ArrowFate::expired:
+        case ArrowFate::dropped:
+            to = id(2, a.end_row);
+            ea.emplace_back("arrowhead", "none");
+            break;
+        case ArrowFate::in_flight:
+            to = id(2, a.end_row);
+            ea.emplace_back("style", "dotted");
+            break;
+        }
+        if (a.copy) ea.emplace_back("style", "dashed");
+        w.edge(id(host_col(a.from), a.sent_row), to, ea);
+        const double x0 = host_x(a.from), y0 = y_of(a.sent_row), y1 = y_of(a.end_row);
+        const double along = 0.32 * gap;
+        const double f = std::min(0.85, along / std::max(0.01, end_x > x0 ? end_x - x0 : x0 - end_x));
+        const int stack = per_row[a.sent_row * 2 + static_cast<std::size_t>(a.from)]++;
+        const double x = x0 + (end_x > x0 ? 1 : -1) * f * (end_x > x0 ? end_x - x0 : x0 - end_x);
+        const double y = y0 + f * (y1 - y0) - 0.17 * lines * stack;
+        w.node("seg" + std::to_string(k) + "_label",
+               {{"label", dot::join(label, "\n")}, {"shape", "plaintext"}, {"style", "filled"}, {"fillcolor", "white"},
+                {"fontsize", "9"}, {"fontcolor", color}, {"margin", "0.02,0.01"}, {"width", "0"}, {"height", "0"},
+                {"pos", pos(x, y)}});
+    }
+    return w.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The explored state space.
+
+// What to mark on an explored space: the states that violate a safety property (empty: none),
+// and a counterexample as the explored states it passes through (a liveness lasso's stem and
+// cycle one after the other; a cycle's states also count as violating).
+struct SpaceMarks {
+    std::vector<bool> violating;       // by state index
+    std::vector<std::uint32_t> path;   // state indices, in order
+
+    [[nodiscard]] bool bad(std::uint32_t i) const { return i < violating.size() && violating[i]; }
+};
+
+// Marks for a safety property: every state it holds in, and the shortest path to the first.
+template <unsigned Bits, class Violated>
+SpaceMarks safety_marks(const Explorer<Bits>& ex, Violated&& violated) {
+    SpaceMarks m;
+    m.violating.assign(ex.size(), false);
+    std::uint32_t first = Explorer<Bits>::none;
+    for (std::uint32_t i = 0; i < ex.size(); ++i) {
+        if (!violated(ex.state(i))) continue;
+        m.violating[i] = true;
+        if (first == Explorer<Bits>::none) first = i;
+    }
+    if (first != Explorer<Bits>::none) {
+        for (std::uint32_t i = first;; i = ex.parent(i)) {
+            m.path.push_back(i);
+            if (i == 0 || i == Explorer<Bits>::none) break;
+        }
+        std::reverse(m.path.begin(), m.path.end());
+    }
+    return m;
+}
+
+// Marks for a liveness counterexample: the lasso's states, its cycle as violating.
+inline SpaceMarks lasso_marks(std::size_t states, const Lasso& l) {
+    SpaceMarks m;
+    m.violating.assign(states, false);
+    m.path = l.stem;
+    for (std::size_t k = 0; k < l.cycle.size(); ++k) {
+        if (k > 0 || l.cycle[0] != l.stem.back()) m.path.push_back(l.cycle[k]);
+        if (l.cycle[k] < states) m.violating[l.cycle[k]] = true;
+    }
+    return m;
+}
+
+struct SpaceDotOptions {
+    std::size_t max_draw = 2000;  // more states than this: the summary graph of host-state pairs
+    bool summary = false;         // the summary even for a small space
+    std::string title;
+};
+
+// A checker state in one line, for tooltips: each host's state and script position, what is in
+// flight each way (flags seq/ack len, age in ticks), and the armed deadlines.
+template <unsigned Bits>
+std::string describe_state(const System<Bits>& sys, const SystemState<Bits>& s) {
+    std::ostringstream o;
+    for (int h = 0; h < 2; ++h) {
+        const auto& x = s.host[h];
+        o << (h ? "; " : "") << host_name(h) << ' ' << detail::ladder::host_state(x) << " (step " << unsigned(x.pc) << '/'
+          << unsigned(sys.config().host[h].script_len) << ')';
+        for (std::size_t t = 0; t < timer_count; ++t)
+            if (x.tcb.deadline[t] != never) o << ' ' << name(static_cast<Timer>(t)) << " in " << x.tcb.deadline[t];
+    }
+    for (int c = 0; c < 2; ++c) {
+        o << "; " << host_name(c) << "->" << host_name(1 - c) << ':';
+        if (s.channel[c].empty()) o << " -";
+        for (std::size_t i = 0; i < s.channel[c].count; ++i) {
+            const Packet& p = s.channel[c][i];
+            o << ' ' << to_string(Flags(p.flags)) << ' ' << unsigned(p.seq) << '/' << unsigned(p.ack) << " len " << unsigned(p.len)
+              << " age " << unsigned(p.age);
+        }
+    }
+    if (s.violations) o << "; violation latched";
+    return o.str();
+}
+
+namespace detail::space {
+
+inline std::string pair_name(State a, State b) { return "A " + std::string(name(a)) + "\nB " + std::string(name(b)); }
+inline std::string pair_id(State a, State b) {
+    return "p" + std::to_string(static_cast<int>(a)) + "_" + std::to_string(static_cast<int>(b));
+}
+
+} // namespace detail::space
+
+// The summary: one node per pair of host states, with the number of explored states in it (and
+// how many violate), one edge per pair of pairs with the number of transitions between them.
+template <unsigned Bits>
+std::string space_summary_dot(const Explorer<Bits>& ex, const System<Bits>& sys, const SpaceMarks& marks,
+                              const SpaceDotOptions& o = {}) {
+    using namespace detail::space;
+    (void)sys;
+    const std::uint32_t n = static_cast<std::uint32_t>(ex.size());
+    std::map<std::pair<State, State>, std::array<std::uint64_t, 3>> nodes; // states, on path, violating
+    std::map<std::pair<std::pair<State, State>, std::pair<State, State>>, std::array<std::uint64_t, 2>> edges; // count, on path
+    std::vector<std::pair<State, State>> pair_of(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto s = ex.state(i);
+        pair_of[i] = {s.host[0].tcb.state, s.host[1].tcb.state};
+        auto& c = nodes[pair_of[i]];
+        ++c[0];
+        if (marks.bad(i)) ++c[2];
+    }
+    for (auto i : marks.path)
+        if (i < n) nodes[pair_of[i]][1] = 1;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        for (const auto& [a, j] : ex.successors(i)) {
+            (void)a;
+            if (pair_of[i] != pair_of[j]) ++edges[{pair_of[i], pair_of[j]}][0];
+        }
+    }
+    for (std::size_t k = 1; k < marks.path.size(); ++k) {
+        auto i = marks.path[k - 1], j = marks.path[k];
+        if (i < n && j < n && pair_of[i] != pair_of[j]) edges[{pair_of[i], pair_of[j]}][1] = 1;
+    }
+    dot::Writer w("space_summary");
+    std::string title = o.title.empty() ? std::string("explored state space") : o.title;
+    title += "\n" + std::to_string(n) + " states in " + std::to_string(nodes.size()) +
+             " pairs of host states; edges: transitions between pairs";
+    w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "14"}, {"rankdir", "TB"},
+                   {"nodesep", "0.3"}, {"ranksep", "0.5"}});
+    w.node_defaults({{"fontname", "Helvetica"}, {"fontsize", "10"}, {"shape", "box"}, {"style", "rounded,filled"},
+                     {"fillcolor", "#f4f4f4"}});
+    w.edge_defaults({{"fontname", "Helvetica"}, {"fontsize", "8"}, {"color", "#8a8a8a"}, {"fontcolor", "#555555"}});
+    const auto init = n > 0 ? pair_of[0] : std::pair<State, State>{State::closed, State::closed};
+    for (const auto& [p, c] : nodes) {
+        std::string label = pair_name(p.first, p.second) + "\n" + std::to_string(c[0]) + (c[0] == 1 ? " state" : " states");
+        dot::Attrs a{{"label", label}};
+        if (c[2]) {
+            label += "\n" + std::to_string(c[2]) + " violating";
+            a = {{"label", label}, {"fillcolor", "#f4b6b6"}};
+        }
+        if (c[1]) a.insert(a.end(), {{"color", "#c62828"}, {"penwidth", "2.2"}});
+        if (p == init) a.insert(a.end(), {{"peripheries", "2"}, {"fillcolor", c[2] ? "#f4b6b6" : "#fff3c4"}, {"xlabel", "initial"}});
+        w.node(pair_id(p.first, p.second), a);
+    }
+    for (const auto& [e, c] : edges) {
+        dot::Attrs a{{"label", std::to_string(c[0])}};
+        if (c[1]) a.insert(a.end(), {{"color", "#c62828"}, {"fontcolor", "#c62828"}, {"penwidth", "2.2"}});
+        w.edge(pair_id(e.first.first, e.first.second), pair_id(e.second.first, e.second.second), a);
+    }
+    return w.str();
+}
+
+// Every explored state as a small node, grouped in clusters by the pair of host states; the
+// initial state doubled and yellow, violating states red, the counterexample's path in red.
+// A space with more than max_draw states gets the summary instead.
+template <unsigned Bits>
+std::string space_dot(const Explorer<Bits>& ex, const System<Bits>& sys, const SpaceMarks& marks, const SpaceDotOptions& o = {}) {
+    using namespace detail::space;
+    if (o.summary || ex.size() > o.max_draw) return space_summary_dot(ex, sys, marks, o);
+    const std::uint32_t n = static_cast<std::uint32_t>(ex.size());
+    std::map<std::pair<State, State>, std::vector<std::uint32_t>> clusters;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto s = ex.state(i);
+        clusters[{s.host[0].tcb.state, s.host[1].tcb.state}].push_back(i);
+    }
+    dot::Writer w("space");
+    std::string title = o.title.empty() ? std::string("explored state space") : o.title;
+    title += "\n" + std::to_string(n) + " states, grouped by the pair of host states; dashed: a tick";
+    w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "14"}, {"rankdir", "TB"},
+                   {"nodesep", "0.08"}, {"ranksep", "0.3"}});
+    w.node_defaults({{"shape", "circle"}, {"label", ""}, {"width", "0.14"}, {"height", "0.14"}, {"fixedsize", "true"},
+                     {"style", "filled"}, {"fillcolor", "#c9d6ea"}, {"color", "#5a6f8f"}});
+    w.edge_defaults({{"color", "#9a9a9a"}, {"arrowsize", "0.4"}, {"penwidth", "0.6"}});
+    std::set<std::uint32_t> on_path(marks.path.begin(), marks.path.end());
+    std::set<std::pair<std::uint32_t, std::uint32_t>> path_edges;
+    for (std::size_t k = 1; k < marks.path.size(); ++k) path_edges.insert({marks.path[k - 1], marks.path[k]});
+    for (const auto& [p, members] : clusters) {
+        w.open("cluster_" + pair_id(p.first, p.second),
+               {{"label", "A " + std::string(name(p.first)) + " / B " + std::string(name(p.second)) + " (" +
+                              std::to_string(members.size()) + ")"},
+                {"fontname", "Helvetica"}, {"fontsize", "9"}, {"style", "rounded"}, {"color", "#b0b0b0"}});
+        for (auto i : members) {
+            dot::Attrs a{{"tooltip", "#" + std::to_string(i) + ": " + describe_state(sys, ex.state(i))}};
+            if (marks.bad(i)) a.insert(a.end(), {{"fillcolor", "#e53935"}, {"color", "#8e0000"}});
+            if (on_path.count(i)) a.insert(a.end(), {{"color", "#8e0000"}, {"penwidth", "2"}});
+            if (i == 0) a.insert(a.end(), {{"shape", "doublecircle"}, {"width", "0.3"}, {"height", "0.3"},
+                                           {"fillcolor", "#ffd54f"}, {"xlabel", "initial"}, {"fontsize", "9"}});
+            w.node("s" + std::to_string(i), a);
+        }
+        w.close();
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        std::set<std::uint32_t> done;
+        for (const auto& [a, j] : ex.successors(i)) {
+            if (j == i || !done.insert(j).second) continue;
+            dot::Attrs ea{{"tooltip", describe_action(sys, ex.state(i), a)}};
+            if (a.kind == ActionKind::tick) ea.emplace_back("style", "dashed");
+            if (path_edges.count({i, j})) ea.insert(ea.end(), {{"color", "#c62828"}, {"penwidth", "1.8"}});
+            w.edge("s" + std::to_string(i), "s" + std::to_string(j), ea);
+        }
     }
     return w.str();
 }
