@@ -483,6 +483,15 @@ struct ModelHost {
     }
 };
 
+// The frame's first 128 bytes (Ethernet, IP, TCP headers and options), as hex rows.
+std::string live_bytes(const std::vector<std::uint8_t>& f) {
+    if (f.empty()) return "    (simulated: no bytes)\n";
+    const std::size_t n = std::min<std::size_t>(f.size(), 128);
+    std::string out = driver::hex_dump(std::span<const std::uint8_t>(f.data(), n));
+    if (n < f.size()) out += "    ... " + std::to_string(f.size()) + " bytes in all\n";
+    return out;
+}
+
 std::string notices_text(std::uint16_t n) {
     static constexpr std::array<const char*, 8> names{"established", "data acked", "data delivered", "peer closed",
                                                       "reset", "refused", "timed out", "closed"};
@@ -627,7 +636,7 @@ public:
         default: r.performed = false; return r;
         }
         auto m = model_result(a.op, fx, host_.tcb);
-        m.text = r.text + " (simulated)";
+        m.text = r.text + (a.op == Op::read || a.op == Op::send ? " -> " + describe(m) : std::string()) + " (simulated)";
         queue(fx);
         return m;
     }
@@ -1050,6 +1059,10 @@ private:
     }
 
     void log(Micros t, const std::string& who, const std::string& what) {
+        if (hold_log_) {
+            held_.emplace_back(t, who, what);
+            return;
+        }
         std::fprintf(out_, "%9s ms  %-7s %s\n", fmt_ms(t).c_str(), who.c_str(), what.c_str());
         std::fflush(out_);
     }
@@ -1156,8 +1169,18 @@ private:
 
     [[nodiscard]] Micros tol() const { return o_.tolerance * 1000; }
 
-    void kernel_event(const Event& e, Micros now, const std::string& cause) {
+    // Log lines held back while a user call's own line is not yet printed.
+    bool hold_log_ = false;
+    std::vector<std::tuple<Micros, std::string, std::string>> held_;
+    void flush_pending_log() {
+        hold_log_ = false;
+        for (const auto& [t, who, what] : held_) log(t, who, what);
+        held_.clear();
+    }
+
+    void kernel_event(const Event& e, Micros now, const std::string& cause, bool print_now = true) {
         fire_kernel_timers(ms(now));
+        hold_log_ = !print_now;
         k_.log.push_back({e, ms(now)});
         State before = k_.tcb.state;
         auto fx = k_.apply(e, ms(now));
@@ -1233,10 +1256,13 @@ private:
         case Op::abort: e = Abort{}; break;
         default: return;
         }
-        log(now, "kernel", live.text.empty() ? std::string("?") : live.text);
-        kernel_event(e, now, "after " + std::string(live.text.empty() ? "call" : live.text));
-        if (!live.performed || (a.op != Op::read && a.op != Op::send)) return;
+        kernel_event(e, now, "after " + std::string(live.text.empty() ? "call" : live.text), false);
         CallResult want = model_result(a.op, last_kernel_fx_, k_.tcb);
+        std::string verdict;
+        if (live.performed && (a.op == Op::read || a.op == Op::send)) verdict = "   (the model: " + describe(want) + ")";
+        log(now, "kernel", (live.text.empty() ? std::string("?") : live.text) + verdict);
+        flush_pending_log();
+        if (!live.performed || (a.op != Op::read && a.op != Op::send)) return;
         bool agree = want.kind == live.kind && (want.kind != CallResult::Kind::ok || a.op != Op::read || want.bytes == live.bytes);
         if (a.op == Op::send) agree = (want.kind == CallResult::Kind::error) == (live.kind == CallResult::Kind::error);
         // After a reset Linux reports the error once, then end of file; the model keeps CLOSED.
@@ -1376,8 +1402,8 @@ private:
     void on_seen(const Seen& s) {
         const Micros now = s.at;
         if (!k_.synced && s.seg.flags.syn()) sync_kernel(s.seg.seq.value(), now);
-        log(now, "seen", fmt_seg(s.seg, false) + (s.checksum_filled ? "   (checksum left to offload)" : ""));
         fire_kernel_timers(ms(now));
+        log(now, "seen", fmt_seg(s.seg, false) + (s.checksum_filled ? "   (checksum left to offload)" : ""));
         for (;;) {
             if (expected_.empty()) {
                 Deadline kd = next_deadline(k_.tcb);
@@ -1385,21 +1411,25 @@ private:
                     fire_kernel_timers(kd.at);
                     continue;
                 }
-                diverge(now, "the kernel sent " + fmt_seg(s.seg, false) + "\n  the model expects nothing from it now (kernel " +
-                                 std::string(name(k_.tcb.state)) + ")\n  live bytes:\n" + driver::hex_dump(s.frame));
+                std::string next = kd.at == never ? std::string("no timer armed")
+                                                  : "next: its " + std::string(name(kd.timer)) + " timer at " +
+                                                        std::to_string(kd.at) + " ms";
+                diverge(now, "the kernel sent " + fmt_seg(s.seg, false) + " at " + fmt_ms(now) +
+                                 " ms\n  the model expects nothing from it now (kernel " + std::string(name(k_.tcb.state)) +
+                                 ", " + next + ")\n  live bytes:\n" + live_bytes(s.frame));
                 return;
             }
             const Prediction p = expected_.front();
             if (!same(p.seg, s.seg)) {
                 diverge(now, "expected: " + fmt_seg(p.seg, false) + "   [" + p.cause + ", " + fmt_ms(p.earliest) + ".." +
                                  fmt_ms(p.latest) + " ms]\n  seen:     " + fmt_seg(s.seg, false) + " at " + fmt_ms(now) +
-                                 " ms\n  live bytes:\n" + driver::hex_dump(s.frame));
+                                 " ms\n  live bytes:\n" + live_bytes(s.frame));
                 return;
             }
             if (now < p.earliest) {
                 diverge(now, "too early: " + fmt_seg(s.seg, false) + " at " + fmt_ms(now) + " ms, the model says " +
                                  fmt_ms(p.earliest) + ".." + fmt_ms(p.latest) + " ms [" + p.cause + "]\n  live bytes:\n" +
-                                 driver::hex_dump(s.frame));
+                                 live_bytes(s.frame));
                 return;
             }
             expected_.pop_front();
