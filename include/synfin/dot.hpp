@@ -346,8 +346,12 @@ inline EndpointGraph derive_endpoint_graph(const Profile& p, const EndpointOptio
         };
         record("passive OPEN", step(t, Open<S>{true, our_iss, 0}, 0, p), 0);
         record("active OPEN", step(t, Open<S>{false, our_iss, 0}, 0, p), 0);
-        if (static_cast<std::uint32_t>(t.snd_nxt - t.iss) + t.send_queued <= opt.max_bytes)
-            record("SEND", step(t, Send{1}, 0, p), 0);
+        // SEND: always where it is an error (no connection, no foreign socket, closing), and
+        // while this side has sent fewer than max_bytes elsewhere.
+        const bool send_is_error = t.state == State::closed || t.state == State::listen || local_closed(t.state);
+        const std::uint32_t sent = t.state == State::closed || t.state == State::listen
+                                       ? 0u : static_cast<std::uint32_t>(t.snd_nxt - (t.iss + 1)) + t.send_queued;
+        if (send_is_error || sent < opt.max_bytes) record("SEND", step(t, Send{1}, 0, p), 0);
         record("RECEIVE", step(t, Receive{t.unread == 0 ? 1 : t.unread}, 0, p), 0);
         record("CLOSE", step(t, Close{true}, 0, p), 0);
         record("CLOSE", step(t, Close{false}, 0, p), 0);
