@@ -103,6 +103,7 @@ public:
         std::vector<std::uint32_t> first(safety.size(), none);
         keys_.clear(); parent_.clear(); action_.clear(); level_start_.clear();
         edge_begin_.clear(); edges_.clear(); user_mask_.clear();
+        for (auto& sh : shards_) { sh.slots.assign(1024, none); sh.used = 0; } // a second run starts afresh
         State init = sys_.initial();
         Key k0 = packer_.pack(init);
         add_new(k0, none, 0);
@@ -191,6 +192,7 @@ public:
             if (stop_when_violated && !safety.empty() &&
                 std::all_of(first.begin(), first.end(), [](std::uint32_t f) { return f != none; })) {
                 stats_.completion = Completion::stopped;
+                level_start_.push_back(static_cast<std::uint32_t>(keys_.size())); // the level just stored counts in the depth
                 break;
             }
             if (opt_.progress) {
