@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "graph.hpp"
 #include "pkt.hpp"
 #include "runner.hpp"
 
@@ -30,6 +31,9 @@ commands:
   pkt run F...     run packetdrill scripts against the model (docs/packetdrill.md)
   trace export F --format packetdrill|pcap [--host A|B] [-o OUT]
                    a trace as a packetdrill script or a pcap file
+  graph endpoint|space|trace ...
+                   Graphviz pictures: the endpoint graph, an explored space, a ladder
+                   ('synfin graph --help')
   help             show this text
 
 check options:
@@ -233,6 +237,7 @@ int main(int argc, char** argv) {
         return cmd_check({args.begin() + 1, args.end()});
     }
     if (cmd == "pkt") return run_pkt({args.begin() + 1, args.end()});
+    if (cmd == "graph") return run_graph({args.begin() + 1, args.end()});
     if (cmd == "trace") {
         if (args.size() >= 2 && args[1] == "export") return run_trace_export({args.begin() + 1, args.end()});
         if (args.size() == 3 && args[1] == "verify") return cmd_verify(args[2]);

@@ -460,7 +460,7 @@ TEST_CASE("ladder: a counterexample's arrows are its segments, in order, lost on
     }
 }
 
-TEST_CASE("ladder: a liveness lasso draws its cycle; duplicates are drawn as copies", "[dot][ladder]") {
+TEST_CASE("ladder: a liveness lasso draws its cycle and a network duplicate is drawn as a copy", "[dot][ladder]") {
     // The seed's claim 7: without keepalive, a server whose client crashed waits forever.
     Config c = two_hosts(profiles::no_keepalive(), {{U::connect}}, {{U::listen}}, 0);
     c.host[0].may_crash = true;

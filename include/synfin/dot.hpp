@@ -831,7 +831,7 @@ std::string ladder_dot(const Ladder<Bits>& lad, const LadderDotOptions& o = {}) 
         std::string note = r.note;
         if (i == lad.cycle_start) note = "cycle: the steps below\nrepeat forever" + (note.empty() ? "" : "\n" + note);
         std::string note_color = i == lad.cycle_start || (r.cycle && i + 1 == lad.rows.size()) ? "#6a1b9a"
-                                 : i + 1 == lad.rows.size() && lad.cycle_start == lad.no_cycle ? "#c62828"
+                                 : r.note.rfind("violates", 0) == 0 ? "#c62828"
                                  : r.ticks ? "#555555" : "#8a4b00";
         w.node(id(0, i), {{"label", note}, {"shape", "plaintext"}, {"fontcolor", note_color}, {"fontsize", "9"},
                           {"tooltip", r.action.empty() ? "initial state" : r.action}, {"pos", pos(x_note, y)}});
