@@ -196,6 +196,10 @@ private:
 
     // SYN-RECEIVED of a passive OPEN goes back to LISTEN (§3.10.7.4 second and fourth).
     constexpr void back_to_listen() {
+        if (t_.fin_queued) { // the user has closed: there is no listener to return to
+            release(CloseReason::reset, Notice::reset);
+            return;
+        }
         Tcb<S> fresh{};
         fresh.iss = t_.iss;
         fresh.ts_offset = t_.ts_offset;
