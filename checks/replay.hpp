@@ -112,8 +112,10 @@ enum class Verdict : std::uint8_t { conforms, diverges, error };
 struct Outcome {
     Verdict verdict = Verdict::error;
     std::string message;               // the first divergence or the error
+    std::string kind;                  // the divergence in one line, for grouping many runs
     std::vector<std::string> notes;    // differences not counted as divergence (windows, options)
     std::size_t matched = 0, sent = 0;
+    std::int64_t max_late_us = 0;      // how late the replay did what was due (a busy machine)
 };
 
 // `synfin replay ...` (args after "replay"); returns the exit status: 0 conforms, 1 diverges,

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <utility>
@@ -112,7 +113,7 @@ public:
             in.seg = p.tcp.header.seg;
             in.frame.assign(bytes.begin(), bytes.end());
             in.checksum_filled = f->checksum_filled;
-            in.at = Clock::now();
+            in.at = arrival(*f);
             return in;
         }
     }
@@ -140,6 +141,19 @@ private:
             if (r.outgoing) continue;
             return r;
         }
+    }
+
+    // The frame's arrival on the steady clock: its kernel timestamp (wall clock) moved back by
+    // its age; never later than now, and the time of reading without a timestamp.
+    static Clock::time_point arrival(const Received& r) {
+        const auto now = Clock::now();
+        if (!r.stamp) return now;
+        timespec wall{};
+        ::clock_gettime(CLOCK_REALTIME, &wall);
+        const auto age = std::chrono::seconds(wall.tv_sec - r.stamp->tv_sec) +
+                         std::chrono::nanoseconds(wall.tv_nsec - r.stamp->tv_nsec);
+        if (age < Clock::duration::zero() || age > std::chrono::seconds(10)) return now;
+        return now - std::chrono::duration_cast<Clock::duration>(age);
     }
 
     // Answer "who has <our address>" so a peer without a static neighbour entry can reach us.

@@ -19,6 +19,7 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <ctime>
 #include <unistd.h>
 #include <utility>
 
@@ -36,6 +37,7 @@ struct LinkStatus {
 
 struct Received {
     std::size_t length = 0;      // bytes of the frame in the caller's buffer (0: timeout)
+    std::optional<timespec> stamp; // when the frame reached the socket (CLOCK_REALTIME, SO_TIMESTAMPNS)
     bool checksum_filled = false; // the TCP checksum was left to offload and was completed here
     bool outgoing = false;        // a frame this host sent (PACKET_OUTGOING): callers skip it
 };
@@ -108,6 +110,9 @@ public:
             close();
             return {LinkError::system, std::string("PACKET_AUXDATA: ") + std::strerror(errno)};
         }
+        // Arrival times from the kernel, so a busy machine delaying this process does not make
+        // the peer's segments look late. Optional: without it, the time of reading is used.
+        (void)::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
         drain();
         return {};
     }
@@ -157,7 +162,7 @@ public:
         if (r == 0) return {};
         sockaddr_ll from{};
         iovec iov{buf.data(), buf.size()};
-        alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
+        alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(tpacket_auxdata)) + CMSG_SPACE(sizeof(timespec))];
         msghdr msg{};
         msg.msg_name = &from;
         msg.msg_namelen = sizeof from;
@@ -174,6 +179,12 @@ public:
         out.length = static_cast<std::size_t>(n) > buf.size() ? buf.size() : static_cast<std::size_t>(n);
         out.outgoing = from.sll_pkttype == PACKET_OUTGOING;
         for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                timespec ts{};
+                std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                out.stamp = ts;
+                continue;
+            }
             if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
             tpacket_auxdata aux{};
             std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
