@@ -13,6 +13,7 @@
 
 #include "graph.hpp"
 #include "pkt.hpp"
+#include "replay.hpp"
 #include "runner.hpp"
 
 namespace {
@@ -34,6 +35,9 @@ commands:
   graph endpoint|space|trace ...
                    Graphviz pictures: the endpoint graph, an explored space, a ladder
                    ('synfin graph --help')
+  replay S --iface IF --peer IP:PORT --role client|server ...
+                   play one host of live scenario S against a live TCP stack and check the
+                   other against the model (docs/conformance.md, 'synfin replay --help')
   help             show this text
 
 check options:
@@ -238,6 +242,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "pkt") return run_pkt({args.begin() + 1, args.end()});
     if (cmd == "graph") return run_graph({args.begin() + 1, args.end()});
+    if (cmd == "replay") return synfin::replay::command({args.begin() + 1, args.end()});
     if (cmd == "trace") {
         if (args.size() >= 2 && args[1] == "export") return run_trace_export({args.begin() + 1, args.end()});
         if (args.size() == 3 && args[1] == "verify") return cmd_verify(args[2]);

@@ -10,6 +10,9 @@
 #                              it parses, its roles exist and it is self-consistent. No privileges.
 #   live.errors                tests/live/errors.sh: clear errors and nothing sent for an
 #                              unparsable scenario, a missing capability, a down interface.
+#   live.differential          tests/live/differential.sh: 10 scenarios drawn by RapidCheck
+#                              generators (tests/live/gen.cpp, seed 9293) in both roles; fails on
+#                              a divergence class not in tests/live/known-divergences.txt.
 #
 # Each case is SCENARIO:ROLE:EXPECT. EXPECT "diverges" marks a finding recorded in
 # docs/conformance.md: the test passes while the divergence is still there.
@@ -32,11 +35,16 @@ set(SYNFIN_LIVE_CASES
     out_of_window:client:conforms          out_of_window:server:conforms
     challenge_ack:client:conforms          challenge_ack:server:conforms
     ack_checks:client:conforms             ack_checks:server:conforms
+    half_closed_fin_wait_2:client:conforms half_closed_fin_wait_2:server:conforms
     # Findings: the linux profile and the kernel part here (docs/conformance.md).
     syn_retries_linear:server:diverges
     fin_retransmission:client:diverges     fin_retransmission:server:diverges
     mss_timestamps:client:diverges         mss_timestamps:server:diverges
     oow_rate_limit:client:diverges         oow_rate_limit:server:diverges
+    fin_ack_without_data:client:diverges   fin_ack_without_data:server:diverges
+    data_after_close:client:diverges       data_after_close:server:diverges
+    orphan_fin_wait_2:client:diverges      orphan_fin_wait_2:server:diverges
+    orphan_fin_wait_2_rst:client:diverges  orphan_fin_wait_2_rst:server:diverges
 )
 
 find_program(SYNFIN_BASH bash REQUIRED)
@@ -59,3 +67,13 @@ endforeach()
 add_test(NAME live.errors
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/errors.sh" $<TARGET_FILE:synfin_cli>)
 set_tests_properties(live.errors PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 120 LABELS "live")
+
+# The differential run's scenario generator (RapidCheck generators, sampled with a fixed seed).
+add_executable(synfin_live_gen "${_synfin_live_dir}/gen.cpp")
+target_link_libraries(synfin_live_gen PRIVATE rapidcheck)
+synfin_target_options(synfin_live_gen)
+add_test(NAME live.differential
+    COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/differential.sh" $<TARGET_FILE:synfin_cli>
+            $<TARGET_FILE:synfin_live_gen> 9293 10 safe)
+set_tests_properties(live.differential PROPERTIES
+    SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 900 LABELS "live;differential")
