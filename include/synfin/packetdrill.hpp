@@ -174,7 +174,7 @@ public:
             if (whole > 100000000) return std::nullopt;
             ++j; ++digits;
         }
-        if (j < s_.size() && s_[j] == '.') {
+        if (j < s_.size() && s_[j] == '.' && s_.substr(j, 3) != "...") {
             ++j;
             while (j < s_.size() && is_digit(s_[j])) {
                 if (scale > 1) { scale /= 10; frac += (s_[j] - '0') * scale; }
@@ -323,6 +323,8 @@ inline std::optional<Diag> parse_packet(Cursor& c, Event& e) {
     }
     if (flags.empty()) { c.set_pos(at); return c.error("expected TCP flags"); }
     p.flags = Flags(bits);
+    c.skip();
+    const std::size_t seq_at = c.pos();
     auto s = c.number();
     if (!s || *s > 0xffffffffu) return c.error("expected START:END(LEN)");
     if (!c.eat(':')) return c.error("expected ':' in START:END(LEN)");
@@ -332,7 +334,7 @@ inline std::optional<Diag> parse_packet(Cursor& c, Event& e) {
     auto l = c.number();
     if (!l || *l > 0xffff) return c.error("expected LEN in START:END(LEN)");
     if (!c.eat(')')) return c.error("expected ')' after LEN");
-    if (((*en - *s) & 0xffffffffu) != *l) return c.error("END - START differs from LEN");
+    if (((*en - *s) & 0xffffffffu) != *l) { c.set_pos(seq_at); return c.error("END - START differs from LEN"); }
     p.start = static_cast<std::uint32_t>(*s);
     p.end = static_cast<std::uint32_t>(*en);
     p.len = static_cast<std::uint32_t>(*l);
@@ -391,7 +393,7 @@ inline std::optional<Diag> parse_call(Cursor& c, Event& e) {
         else if (ch == '(' || ch == '{' || ch == '[') ++d;
         else if (ch == ')' || ch == '}' || ch == ']') { if (--d == 0) break; }
     }
-    if (i >= t.size()) return c.error("expected ')' to close the argument list");
+    if (i >= t.size()) { c.set_pos(t.size()); return c.error("expected ')' to close the argument list"); }
     call.args = split_args(t.substr(start, i - start));
     c.set_pos(i + 1);
     if (!c.eat('=')) return c.error("expected '= RESULT' after the call");
