@@ -379,7 +379,12 @@ int cmd_trace(const std::vector<std::string>& args) {
             }
         }
         title = (find_property(t.property) ? t.property + " on " : std::string()) + t.config;
-        for (const auto& l : lines) title += "\n" + l;
+        for (auto l : lines) {
+            // synfin check's comment repeats "<property> on <config>: " before the cell's reason.
+            if (l.rfind(title, 0) == 0) l = l.substr(title.size());
+            auto b = l.find_first_not_of(": ");
+            if (b != std::string::npos) title += "\n" + l.substr(b);
+        }
         title += "\nrelative numbers: seq from the sender's ISS, ack from the receiver's";
     }
     lo.title = title;

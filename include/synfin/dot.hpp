@@ -152,6 +152,7 @@ struct EndpointGraph {
     std::size_t tcbs = 0;             // concrete TCBs explored
     std::size_t steps = 0;            // events applied
     bool complete = true;             // false: the TCB limit was reached
+    std::uint32_t max_bytes = 0;      // data each side could send (0: the lifecycle without data)
 
     [[nodiscard]] bool has(State from, State to, std::string_view event, std::string_view response) const {
         for (const auto& e : edges)
@@ -317,6 +318,7 @@ inline EndpointGraph derive_endpoint_graph(const Profile& p, const EndpointOptio
     using namespace detail::endpoint;
     EndpointGraph g;
     g.profile = std::string(p.name);
+    g.max_bytes = opt.max_bytes;
     std::set<EndpointEdge> edges;
     std::vector<Tcb<S>> seen;          // in discovery order
     std::deque<std::size_t> queue;
@@ -441,6 +443,16 @@ inline void endpoint_nodes(dot::Writer& w) {
     w.same_rank({state_id(State::fin_wait_2), state_id(State::closing), state_id(State::last_ack)});
 }
 
+// "without error conditions ... or data" when the view leaves them out, as Figure 5 does.
+inline std::string view_note(const EndpointGraph& g, const EndpointDotOptions& o) {
+    std::vector<std::string> out;
+    if (!o.errors) out.emplace_back("error conditions (RST, ABORT, giving up)");
+    if (g.max_bytes == 0) out.emplace_back("data");
+    std::string s = o.self_loops ? "all transitions, self-loops included" : "state changes";
+    if (!out.empty()) s += ", without " + dot::join(out, " or ");
+    return s + (o.errors || g.max_bytes != 0 ? "" : ", as RFC 9293 Figure 5 draws them");
+}
+
 inline void endpoint_header(dot::Writer& w, const std::string& title) {
     w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "16"},
                    {"rankdir", "TB"}, {"nodesep", "0.6"}, {"ranksep", "0.7"}, {"newrank", "true"}});
@@ -454,8 +466,8 @@ inline void endpoint_header(dot::Writer& w, const std::string& title) {
 inline std::string endpoint_dot(const EndpointGraph& g, const EndpointDotOptions& o = {}) {
     using namespace detail::endpoint;
     dot::Writer w("endpoint_" + g.profile);
-    endpoint_header(w, o.title.empty() ? "TCP endpoint states, derived from step(): profile " + g.profile +
-                                              "\nbold: the client's path (blue) and the server's (green)"
+    endpoint_header(w, o.title.empty() ? "TCP endpoint states, derived from step(): profile " + g.profile + "\n" +
+                                              view_note(g, o) + "\nbold: the client's path (blue) and the server's (green)"
                                         : o.title);
     w.comment("derived by exploring " + std::to_string(g.tcbs) + " TCBs over " + std::to_string(g.steps) +
               " steps" + (g.complete ? "" : " (incomplete: TCB limit reached)"));
@@ -482,9 +494,9 @@ inline std::string endpoint_dot(const EndpointGraph& g, const EndpointDotOptions
 inline std::string endpoint_compare_dot(const EndpointGraph& a, const EndpointGraph& b, const EndpointDotOptions& o = {}) {
     using namespace detail::endpoint;
     dot::Writer w("endpoint_" + a.profile + "_vs_" + b.profile);
-    endpoint_header(w, o.title.empty() ? "TCP endpoint states: " + a.profile + " against " + b.profile +
-                                              "\ngreen +: only " + a.profile + "; red -: only " + b.profile +
-                                              "; grey: both"
+    endpoint_header(w, o.title.empty() ? "TCP endpoint states, derived from step(): " + a.profile + " against " +
+                                              b.profile + "\n" + view_note(a, o) + "\ngreen +: only " + a.profile +
+                                              "; red -: only " + b.profile + "; grey: both"
                                         : o.title);
     endpoint_nodes(w);
     std::set<EndpointEdge> in_a(a.edges.begin(), a.edges.end()), in_b(b.edges.begin(), b.edges.end());
@@ -870,7 +882,23 @@ std::string ladder_dot(const Ladder<Bits>& lad, const LadderDotOptions& o = {}) 
     // The segments, in the order they were sent. Each label is a node pinned on its arrow, a
     // third of the way across from the sender, on white so the line passes behind it: labels
     // of arrows that cross then sit on opposite sides, clear of each other and of the boxes.
-    std::map<std::size_t, int> per_row;
+    struct Box {
+        double x, y, w, h; // centre and size, inches
+        [[nodiscard]] double overlap(const Box& o) const {
+            double ox = std::min(x + w / 2, o.x + o.w / 2) - std::max(x - w / 2, o.x - o.w / 2);
+            double oy = std::min(y + h / 2, o.y + o.h / 2) - std::max(y - h / 2, o.y - o.h / 2);
+            return ox > 0 && oy > 0 ? ox * oy : 0;
+        }
+    };
+    std::vector<Box> placed; // the host boxes, then each label as it is placed
+    for (std::size_t i = 0; i < lad.rows.size(); ++i) {
+        for (int h = 0; h < 2; ++h) {
+            const auto& r = lad.rows[i];
+            const auto hs = static_cast<std::size_t>(h);
+            double chars = static_cast<double>(std::max(r.state[hs].size(), r.event[hs].size()));
+            placed.push_back({host_x(h), y_of(i), 0.075 * chars + 0.2, r.event[hs].empty() ? 0.3 : 0.42});
+        }
+    }
     for (std::size_t k = 0; k < lad.arrows.size(); ++k) {
         const auto& a = lad.arrows[k];
         std::vector<std::string> label{a.label};
@@ -902,12 +930,26 @@ std::string ladder_dot(const Ladder<Bits>& lad, const LadderDotOptions& o = {}) 
         }
         if (a.copy) ea.emplace_back("style", "dashed");
         w.edge(id(host_col(a.from), a.sent_row), to, ea);
+        // Where on the arrow: a third of the way across by preference, slid along it until the
+        // label clears the labels and boxes already placed (the least overlap if none is clear).
         const double x0 = host_x(a.from), y0 = y_of(a.sent_row), y1 = y_of(a.end_row);
-        const double along = 0.32 * gap;
-        const double f = std::min(0.85, along / std::max(0.01, end_x > x0 ? end_x - x0 : x0 - end_x));
-        const int stack = per_row[a.sent_row * 2 + static_cast<std::size_t>(a.from)]++;
-        const double x = x0 + (end_x > x0 ? 1 : -1) * f * (end_x > x0 ? end_x - x0 : x0 - end_x);
-        const double y = y0 + f * (y1 - y0) - 0.17 * lines * stack;
+        const double dx = end_x - x0;
+        const double adx = std::max(0.01, dx > 0 ? dx : -dx);
+        std::size_t longest = 0;
+        for (const auto& l : label) longest = std::max(longest, l.size());
+        const Box size{0, 0, 0.066 * static_cast<double>(longest) + 0.1, 0.17 * static_cast<double>(label.size()) + 0.04};
+        const double t0 = std::min(0.85, 0.32 * gap / adx);
+        double best_t = t0, best_overlap = -1;
+        for (int step = 0; step <= 16 && best_overlap != 0; ++step) {
+            double t = t0 + (step % 2 ? 1 : -1) * 0.05 * ((step + 1) / 2);
+            if (t < 0.06 || t > 0.94) continue;
+            Box b{x0 + t * dx, y0 + t * (y1 - y0), size.w, size.h};
+            double overlap = 0;
+            for (const auto& o2 : placed) overlap += b.overlap(o2);
+            if (best_overlap < 0 || overlap < best_overlap) { best_overlap = overlap; best_t = t; }
+        }
+        const double x = x0 + best_t * dx, y = y0 + best_t * (y1 - y0);
+        placed.push_back({x, y, size.w, size.h});
         w.node("seg" + std::to_string(k) + "_label",
                {{"label", dot::join(label, "\n")}, {"shape", "plaintext"}, {"style", "filled"}, {"fillcolor", "white"},
                 {"fontsize", "9"}, {"fontcolor", color}, {"margin", "0.02,0.01"}, {"width", "0"}, {"height", "0"},
