@@ -1,0 +1,329 @@
+// The `synfin check` suite (checks/suite.hpp, checks/runner.hpp), cell by cell for the cells
+// that explore quickly: each broken variant is found violated, and its counterexample, written
+// as a trace file and read back, is confirmed by `verify`, while the same trace with its last
+// step (or its cycle) removed is not; each holding cell holds. Test names give the property,
+// the configuration and the claim the cell is evidence for (the cell's `why`).
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "../checks/runner.hpp"
+
+namespace {
+
+using namespace synfin;
+using namespace synfin::suite;
+
+const Cell& find_cell(std::string_view property, std::string_view config) {
+    for (const auto& c : cells())
+        if (c.property == property && config_name(c) == config) return c;
+    FAIL("no suite cell " << property << " on " << config);
+    return cells().front(); // not reached: FAIL throws
+}
+
+CellResult run_cell(const Cell& c, unsigned threads = 1) {
+    RunOptions ro;
+    ro.threads = threads;
+    auto rs = run_group({&c}, ro);
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].cell == &c);
+    return rs[0];
+}
+
+Trace reparse(const std::string& text) {
+    auto parsed = parse_trace(text);
+    if (const auto* e = std::get_if<TraceError>(&parsed)) FAIL(e->line << ":" << e->column << ": " << e->message << "\n" << text);
+    return std::get<Trace>(parsed);
+}
+
+// The cell is violated; its counterexample survives the trip through a trace file and is
+// confirmed; mutilated, it is not. Returns the counterexample for further checks.
+Trace check_violated(std::string_view property, std::string_view config, std::string_view why_contains) {
+    const Cell& c = find_cell(property, config);
+    INFO(property << " on " << config << ": " << c.why);
+    CHECK(std::string_view(c.why).find(why_contains) != std::string_view::npos);
+    REQUIRE(c.expected == Verdict::violated);
+    auto r = run_cell(c);
+    REQUIRE(r.verdict == Verdict::violated);
+    CHECK(r.as_expected());
+    REQUIRE(r.counterexample.has_value());
+    const Trace& cex = *r.counterexample;
+    CHECK(cex.config == std::string(config));
+    CHECK(cex.property == std::string(property));
+    CHECK(r.counterexample_length == cex.stem.size() + cex.cycle.size());
+    const bool liveness = find_property(property)->kind == PropertyKind::liveness;
+    CHECK(cex.cycle.empty() == !liveness);
+
+    // Written as `synfin check --trace-dir` writes it, read back as `synfin trace verify` does.
+    const std::string text = "# " + std::string(property) + " on " + std::string(config) + "\n" + trace_text(cex);
+    const Trace back = reparse(text);
+    REQUIRE(back.config == cex.config);
+    REQUIRE(back.property == cex.property);
+    REQUIRE(back.stem == cex.stem);
+    REQUIRE(back.cycle == cex.cycle);
+    auto v = verify(back);
+    INFO(text << "verify: " << v.message);
+    CHECK(v.confirmed);
+
+    // Without its last step the trace shows nothing: a safety counterexample is a shortest
+    // one, so the state before its end does not violate; a lasso whose cycle loses a step
+    // does not come back to where it started.
+    Trace shorter = back;
+    if (liveness) {
+        shorter.cycle.pop_back();
+    } else {
+        REQUIRE(!shorter.stem.empty());
+        shorter.stem.pop_back();
+    }
+    auto vs = verify(reparse(trace_text(shorter)));
+    INFO("without the last step: " << vs.message);
+    CHECK_FALSE(vs.confirmed);
+    if (liveness) {
+        Trace no_cycle = back;
+        no_cycle.cycle.clear();
+        auto vc = verify(reparse(trace_text(no_cycle)));
+        INFO("without the cycle: " << vc.message);
+        CHECK_FALSE(vc.confirmed);
+    } else {
+        // Nor does a safety trace with a cycle stuck on.
+        Trace with_cycle = back;
+        with_cycle.cycle.push_back(Action{ActionKind::tick, 0, 0});
+        CHECK_FALSE(verify(with_cycle).confirmed);
+    }
+    return back;
+}
+
+void check_holds(const std::vector<std::pair<std::string_view, std::string_view>>& property_config,
+                 std::string_view why_contains) {
+    // Cells sharing a configuration are decided on one exploration, as `synfin check` does.
+    std::vector<const Cell*> group;
+    for (auto [p, c] : property_config) group.push_back(&find_cell(p, c));
+    for (const auto* c : group) {
+        REQUIRE(config_name(*c) == config_name(*group.front()));
+        REQUIRE(c->expected == Verdict::holds);
+    }
+    CHECK(std::string_view(group.front()->why).find(why_contains) != std::string_view::npos);
+    auto rs = run_group(group, RunOptions{});
+    REQUIRE(rs.size() == group.size());
+    for (const auto& r : rs) {
+        INFO(r.cell->property << " on " << config_name(*r.cell) << ": " << r.cell->why << " " << r.note);
+        CHECK(r.verdict == Verdict::holds);
+        CHECK(r.as_expected());
+        CHECK_FALSE(r.counterexample.has_value());
+        CHECK(r.stats.completion == Completion::complete);
+        CHECK(r.stats.states > 0);
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The suite itself.
+
+TEST_CASE("suite: every cell names a known property, scenario and profile, and every broken variant is shown broken",
+          "[suite]") {
+    std::set<std::string> configs_seen;
+    for (const auto& c : cells()) {
+        INFO(c.property << " on " << config_name(c));
+        REQUIRE(find_property(c.property) != nullptr);
+        REQUIRE(find_scenario(c.scenario) != nullptr);
+        const auto* pc = find_profile(c.profile);
+        REQUIRE(pc != nullptr);
+        CHECK(c.expected != Verdict::unknown);
+        CHECK_FALSE(c.why.empty());
+        // A broken variant names the property it breaks; its cells for that property expect it broken.
+        if (pc->profile.breaks == c.property) CHECK(c.expected == Verdict::violated);
+        // Every configuration fits the explorer's 256-bit keys.
+        if (configs_seen.insert(config_name(c)).second) {
+            System<seq_bits> sys(make_config(*find_scenario(c.scenario), *pc));
+            CHECK(Packer<seq_bits>(sys.config()).fits());
+        }
+    }
+    for (const auto& p : profile_choices()) {
+        if (p.profile.breaks.empty()) continue;
+        INFO("profile " << p.name << " breaks " << p.profile.breaks);
+        // Shown on the profile itself or on a variant of it ("unbounded_synack_retries+keepalive").
+        const std::string variant = std::string(p.name) + "+";
+        bool shown = false;
+        for (const auto& c : cells()) {
+            bool this_profile = c.profile == p.name || std::string(c.profile).rfind(variant, 0) == 0;
+            shown = shown || (this_profile && c.property == p.profile.breaks && c.expected == Verdict::violated);
+        }
+        CHECK(shown);
+    }
+}
+
+TEST_CASE("suite: verify rejects traces that name no known configuration or property, or that cannot be replayed",
+          "[suite]") {
+    Trace t{"close/rfc9293", "no_deadlock", {}, {}};
+    CHECK_FALSE(verify(Trace{"close", "no_deadlock", {}, {}}).confirmed);
+    CHECK_FALSE(verify(Trace{"nowhere/rfc9293", "no_deadlock", {}, {}}).confirmed);
+    CHECK_FALSE(verify(Trace{"close/nonesuch", "no_deadlock", {}, {}}).confirmed);
+    CHECK_FALSE(verify(Trace{"close/rfc9293", "no_such_property", {}, {}}).confirmed);
+    // The empty run does not deadlock.
+    auto v0 = verify(t);
+    CHECK_FALSE(v0.confirmed);
+    CHECK(v0.message.find("does not violate") != std::string::npos);
+    // A step that is not enabled: B's first step is listen, but A's SYN is not in flight yet.
+    Trace bad = t;
+    bad.stem = {Action{ActionKind::user, 1, 4}, Action{ActionKind::deliver, 0, 0}};
+    auto vb = verify(bad);
+    CHECK_FALSE(vb.confirmed);
+    CHECK(vb.message.find("step 2 is not enabled") != std::string::npos);
+    // A liveness trace needs a cycle that returns to its start and lets time pass.
+    Trace live{"close/rfc9293", "simultaneous_close_converges", {}, {}};
+    CHECK(verify(live).message.find("needs a cycle") != std::string::npos);
+    live.cycle = {Action{ActionKind::tick, 0, 0}};
+    auto vl = verify(live);
+    CHECK_FALSE(vl.confirmed);
+    CHECK(vl.message.find("premise") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broken variants: violated, with a counterexample that `trace verify` confirms.
+
+TEST_CASE("no_half_open_leak is violated on stale_syn/two_way_handshake: claim 5, with a two-way handshake an old SYN "
+          "leaves the server waiting forever",
+          "[suite][claim5]") {
+    auto t = check_violated("no_half_open_leak", "stale_syn/two_way_handshake", "claim 5");
+    // The stale SYN is delivered to the server after the client gave up on it.
+    bool delivered = false;
+    for (auto a : t.stem) delivered = delivered || (a.kind == ActionKind::deliver && a.host == 0);
+    CHECK(delivered);
+}
+
+TEST_CASE("no_half_open_leak is violated on crash/no_keepalive: claim 7, without keepalive ESTABLISHED has no timeout",
+          "[suite][claim7]") {
+    auto t = check_violated("no_half_open_leak", "crash/no_keepalive", "claim 7");
+    bool crashed = false;
+    for (auto a : t.stem) crashed = crashed || a.kind == ActionKind::crash;
+    CHECK(crashed);
+}
+
+TEST_CASE("no_stale_acceptance is violated on reconnect/no_time_wait: claim 13, without TIME-WAIT an old segment "
+          "reaches the new connection",
+          "[suite][claim13]") {
+    check_violated("no_stale_acceptance", "reconnect/no_time_wait", "claim 13");
+}
+
+TEST_CASE("no_stale_acceptance is violated on reconnect/short_time_wait: claim 13, MSL is not enough, it takes 2*MSL",
+          "[suite][claim13]") {
+    check_violated("no_stale_acceptance", "reconnect/short_time_wait", "2*MSL");
+}
+
+TEST_CASE("no_stale_acceptance is violated on reconnect/rfc9293: finding, RST or in-window SYN ends TIME-WAIT early "
+          "(RFC 1337)",
+          "[suite][finding]") {
+    check_violated("no_stale_acceptance", "reconnect/rfc9293", "RFC 1337");
+}
+
+TEST_CASE("no_stale_acceptance is violated on reconnect/linux: finding, tcp_rfc1337=0 lets an old RST end TIME-WAIT",
+          "[suite][finding]") {
+    check_violated("no_stale_acceptance", "reconnect/linux", "tcp_rfc1337");
+}
+
+TEST_CASE("simultaneous_close_converges is violated on close/no_closing_state: claim 10, without CLOSING crossing FINs "
+          "never finish",
+          "[suite][claim10]") {
+    auto t = check_violated("simultaneous_close_converges", "close/no_closing_state", "claim 10");
+    CHECK(!t.cycle.empty());
+}
+
+TEST_CASE("handshake_agreement is violated on restart/unchecked_synack: claim 2, an old SYN+ACK taken at face value",
+          "[suite][claim2]") {
+    check_violated("handshake_agreement", "restart/unchecked_synack", "SYN+ACK");
+}
+
+TEST_CASE("no_deadlock is violated on lossy_close/no_retransmission: a lost segment is never sent again",
+          "[suite]") {
+    auto t = check_violated("no_deadlock", "lossy_close/no_retransmission", "never sent again");
+    // Replayed: some segment sent is never delivered (lost, or gone after MSL), and the run
+    // ends with nothing in flight.
+    System<seq_bits> sys(make_config(*find_scenario("lossy_close"), *find_profile("no_retransmission")));
+    auto s = sys.initial();
+    std::size_t sent = 0, delivered = 0;
+    for (auto a : t.stem) {
+        Outcome<seq_bits> o;
+        s = sys.apply(s, a, &o);
+        sent += o.sent_count;
+        delivered += a.kind == ActionKind::deliver ? 1 : 0;
+    }
+    CHECK(delivered < sent);
+    CHECK(s.channel[0].empty());
+    CHECK(s.channel[1].empty());
+}
+
+TEST_CASE("no_deadlock is violated on lossy_close/rfc9293: finding, FIN-WAIT-2 waits forever for a FIN that is gone",
+          "[suite][finding]") {
+    check_violated("no_deadlock", "lossy_close/rfc9293", "FIN-WAIT-2");
+}
+
+TEST_CASE("no_half_open_leak is violated on lossy_close/rfc9293: finding, the RFC alone leaks FIN-WAIT-2 when the peer "
+          "has gone",
+          "[suite][finding]") {
+    check_violated("no_half_open_leak", "lossy_close/rfc9293", "FIN-WAIT-2");
+}
+
+TEST_CASE("in_order_exactly_once is violated on data/no_sequence_check: without the §3.10.7.4 check a retransmission "
+          "is delivered twice",
+          "[suite]") {
+    auto t = check_violated("in_order_exactly_once", "data/no_sequence_check", "delivered twice");
+    bool retransmitted = false;
+    for (auto a : t.stem) retransmitted = retransmitted || (a.kind == ActionKind::timeout && a.arg == 0);
+    CHECK(retransmitted);
+}
+
+TEST_CASE("suite: counterexamples are the same for 1 and 2 explorer threads", "[suite]") {
+    for (auto [p, c] : {std::pair<std::string_view, std::string_view>{"no_half_open_leak", "stale_syn/two_way_handshake"},
+                        {"handshake_agreement", "restart/unchecked_synack"},
+                        {"no_stale_acceptance", "reconnect/no_time_wait"}}) {
+        INFO(p << " on " << c);
+        const Cell& cell = find_cell(p, c);
+        auto one = run_cell(cell, 1);
+        auto two = run_cell(cell, 2);
+        REQUIRE(one.counterexample.has_value());
+        REQUIRE(two.counterexample.has_value());
+        CHECK(one.counterexample->stem == two.counterexample->stem);
+        CHECK(one.counterexample->cycle == two.counterexample->cycle);
+        CHECK(one.stats.states == two.stats.states);
+        CHECK(trace_text(*one.counterexample) == trace_text(*two.counterexample));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mechanisms that work: the cells hold.
+
+TEST_CASE("no_half_open_leak holds on stale_syn/rfc9293: claim 5, with three segments an old SYN never establishes",
+          "[suite][claim5]") {
+    check_holds({{"no_half_open_leak", "stale_syn/rfc9293"}}, "claim 5");
+}
+
+TEST_CASE("no_half_open_leak holds on crash/rfc9293+keepalive: claim 7, keepalive ends the wait for a crashed peer",
+          "[suite][claim7]") {
+    check_holds({{"no_half_open_leak", "crash/rfc9293+keepalive"}}, "claim 7");
+}
+
+TEST_CASE("simultaneous_close_converges and no_deadlock hold on close/rfc9293: claim 10, crossing FINs meet in CLOSING; "
+          "claim 8, the four-segment release completes",
+          "[suite][claim10][claim8]") {
+    check_holds({{"simultaneous_close_converges", "close/rfc9293"}, {"no_deadlock", "close/rfc9293"}}, "claim 10");
+    CHECK(std::string_view(find_cell("no_deadlock", "close/rfc9293").why).find("claim 8") != std::string_view::npos);
+}
+
+TEST_CASE("simultaneous_close_converges holds on close/linux: claim 10 on Linux", "[suite][claim10]") {
+    check_holds({{"simultaneous_close_converges", "close/linux"}}, "claim 10");
+}
+
+TEST_CASE("handshake_agreement holds on restart/rfc9293: claim 2, the SYN+ACK must acknowledge this SYN",
+          "[suite][claim2]") {
+    check_holds({{"handshake_agreement", "restart/rfc9293"}}, "claim 2");
+}
+
+TEST_CASE("no_stale_acceptance holds on reconnect/rfc9293_hardened: claim 13b, 2*MSL lets old segments die out",
+          "[suite][claim13]") {
+    check_holds({{"no_stale_acceptance", "reconnect/rfc9293_hardened"}}, "claim 13b");
+}
