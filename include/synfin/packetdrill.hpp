@@ -5,6 +5,7 @@
 // does not have is reported as unsupported with its line, never skipped.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -477,6 +478,8 @@ inline std::optional<Diag> parse_statement(std::string_view stmt, std::size_t li
 
 } // namespace detail
 
+inline constexpr std::int64_t max_script_us = 1000000000LL * 1000000LL; // 10^9 s
+
 // Parses a script. Statements start at the beginning of a line; one continues onto the next
 // lines while its brackets are open. Errors carry the line and column and say what was expected.
 inline std::variant<Script, Diag> parse(std::string_view text) {
@@ -536,6 +539,8 @@ inline std::variant<Script, Diag> parse(std::string_view text) {
         if (e.kind == EventKind::option) continue;
         if (e.any_time) { e.start_us = e.end_us = last; continue; }
         if (e.relative) e.start_us += last;
+        if (e.start_us > max_script_us || e.end_us > max_script_us)
+            return Diag{e.line, 1, "time beyond 10^9 seconds: expected a smaller time"};
         if (e.range) {
             if (e.end_relative) e.end_us += e.start_us;
             if (e.end_us < e.start_us) return Diag{e.line, 1, "the end of the time range is before its start"};
@@ -1183,6 +1188,7 @@ private:
         if (c.name == "setsockopt") {
             auto v = braces(arg(3));
             long long x = v.empty() ? 0 : v[0];
+            x = x < 0 ? 0 : x > 1000000 ? 1000000 : x; // keeps every deadline far from overflow
             std::string opt = arg(2);
             if (opt == "SO_LINGER") linger0_ = v.size() == 2 && v[0] != 0 && v[1] == 0;
             else if (opt == "SO_KEEPALIVE") {
