@@ -161,9 +161,18 @@ inline Verification verify(const Trace& t) {
     System<seq_bits> sys(make_config(*sc, *pc));
     Properties<seq_bits> props{sys};
     auto s = sys.initial();
+    std::size_t user_call = 0;
     auto replay = [&](const std::vector<Action>& acts, std::size_t offset, std::vector<SystemState<seq_bits>>* seen) -> std::optional<std::string> {
         for (std::size_t i = 0; i < acts.size(); ++i) {
             if (!enabled(sys, s, acts[i])) return "step " + std::to_string(offset + i + 1) + " is not enabled in the state it reaches";
+            if (acts[i].kind == ActionKind::user && !t.user_calls.empty()) {
+                const auto& hc = sys.config().host[acts[i].host];
+                auto want = hc.script[s.host[acts[i].host].pc].action;
+                if (user_call >= t.user_calls.size() || t.user_calls[user_call] != want)
+                    return "step " + std::to_string(offset + i + 1) + " names a user call that is not the script's next (" +
+                           std::string(name(want)) + ")";
+                ++user_call;
+            }
             Outcome<seq_bits> o;
             auto n = sys.apply(s, acts[i], &o);
             if (o.blocked) return "step " + std::to_string(offset + i + 1) + " overflows a channel with no loss budget";
@@ -172,7 +181,8 @@ inline Verification verify(const Trace& t) {
         }
         return std::nullopt;
     };
-    if (auto err = replay(t.stem, 0, nullptr)) return {false, *err};
+    std::vector<SystemState<seq_bits>> stem_states{s};
+    if (auto err = replay(t.stem, 0, &stem_states)) return {false, *err};
     if (info->kind == PropertyKind::safety) {
         if (!t.cycle.empty()) return {false, "a safety counterexample has no cycle"};
         bool bad = props.safety(t.property)->violated(s);
@@ -180,7 +190,13 @@ inline Verification verify(const Trace& t) {
     }
     auto lt = *props.liveness(t.property);
     if (t.cycle.empty()) return {false, "a liveness counterexample needs a cycle"};
-    if (!lt.p(s)) return {false, "the stem does not end in a state where the premise holds"};
+    // The stem reaches a state where the premise holds and, from there on, never the conclusion.
+    bool premise = false;
+    for (std::size_t i = stem_states.size(); i-- > 0;) {
+        if (lt.q(stem_states[i])) break;
+        if (lt.p(stem_states[i])) { premise = true; break; }
+    }
+    if (!premise) return {false, "the stem does not reach the premise without the conclusion after it"};
     auto start = s;
     std::vector<SystemState<seq_bits>> cyc{s};
     if (auto err = replay(t.cycle, t.stem.size(), &cyc)) return {false, *err};

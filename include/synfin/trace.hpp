@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "system.hpp"
@@ -15,10 +16,19 @@
 namespace synfin {
 
 struct Trace {
+    Trace() = default;
+    Trace(std::string config_name, std::string property_name, std::vector<Action> stem_actions,
+          std::vector<Action> cycle_actions, std::vector<UserAction> calls = {})
+        : config(std::move(config_name)), property(std::move(property_name)), stem(std::move(stem_actions)),
+          cycle(std::move(cycle_actions)), user_calls(std::move(calls)) {}
+
     std::string config;
     std::string property;
     std::vector<Action> stem;   // from the initial state
     std::vector<Action> cycle;  // liveness: repeated forever after the stem (empty for safety)
+    // The user calls the trace names, in order (read back so that a replay can check them
+    // against the configuration's scripts; empty for a trace built in memory).
+    std::vector<UserAction> user_calls;
 };
 
 struct TraceError {
@@ -174,15 +184,28 @@ inline std::variant<Trace, TraceError> parse_trace(std::string_view text) {
             if (!need(1)) return fail(words[1].second, "'tick' takes no arguments");
             a = Action{ActionKind::tick, 0, 0};
         } else if (w0 == "user") {
-            if (words.size() < 3) return fail(c0, "expected 'user A|B ACTION [iss=N|BYTES]'");
+            if (words.size() < 3 || words.size() > 4) return fail(c0, "expected 'user A|B ACTION [iss=N|BYTES]'");
             auto h = detail::parse_host(words[1].first);
             if (!h) return fail(words[1].second, "expected host A or B");
+            std::optional<UserAction> act;
+            for (auto u : {UserAction::connect, UserAction::listen, UserAction::send, UserAction::close,
+                           UserAction::shutdown, UserAction::abort})
+                if (words[2].first == name(u)) act = u;
+            if (!act) return fail(words[2].second, "expected connect, listen, send, close, shutdown or abort");
+            bool opens = *act == UserAction::connect || *act == UserAction::listen;
             unsigned arg = 0;
-            if (words.size() == 4 && words[3].first.substr(0, 4) == "iss=") {
-                auto v = detail::parse_uint(words[3].first.substr(4));
-                if (!v || *v > 255) return fail(words[3].second, "expected iss=NUMBER");
-                arg = *v;
+            if (words.size() == 4) {
+                if (opens && words[3].first.substr(0, 4) == "iss=") {
+                    auto v = detail::parse_uint(words[3].first.substr(4));
+                    if (!v || *v > 255) return fail(words[3].second, "expected iss=NUMBER");
+                    arg = *v;
+                } else if (*act == UserAction::send) {
+                    if (!detail::parse_uint(words[3].first)) return fail(words[3].second, "expected a byte count");
+                } else {
+                    return fail(words[3].second, opens ? "expected iss=NUMBER" : "this action takes no argument");
+                }
             }
+            t.user_calls.push_back(*act);
             a = Action{ActionKind::user, static_cast<std::uint8_t>(*h), static_cast<std::uint8_t>(arg)};
         } else if (w0 == "deliver" || w0 == "lose" || w0 == "duplicate") {
             if (!need(3)) return fail(c0, std::string("expected '") + std::string(w0) + " A->B|B->A INDEX'");
@@ -211,7 +234,7 @@ inline std::variant<Trace, TraceError> parse_trace(std::string_view text) {
         }
         (in_cycle ? t.cycle : t.stem).push_back(a);
     }
-    if (!header) return TraceError{line_no, 1, "empty trace: expected 'synfin-trace 1'"};
+    if (!header) return TraceError{line_no == 0 ? 1 : line_no, 1, "empty trace: expected 'synfin-trace 1'"};
     if (!ended) return TraceError{line_no, 1, "the trace does not end with 'end' (truncated?)"};
     if (t.config.empty()) return TraceError{line_no, 1, "missing 'config NAME'"};
     return t;
