@@ -1511,6 +1511,14 @@ private:
     }
 
     Outcome finish() {
+        if (result_.verdict == Verdict::diverges) {
+            // What the live host does next, for the reader (not compared): a missing segment
+            // may just be late, an unexpected one may be followed by more.
+            const Micros until = peer_.now() + 300000;
+            std::string err;
+            while (auto seen = peer_.wait(until, err))
+                log(seen->at, "after", fmt_seg(seen->seg, false) + "   (seen after the divergence, not compared)");
+        }
         const Micros now = peer_.now();
         result_.max_late_us = max_late_;
         if (max_late_ > tol())

@@ -45,6 +45,8 @@ set(SYNFIN_LIVE_CASES
     data_after_close:client:diverges       data_after_close:server:diverges
     orphan_fin_wait_2:client:diverges      orphan_fin_wait_2:server:diverges
     orphan_fin_wait_2_rst:client:diverges  orphan_fin_wait_2_rst:server:diverges
+    orphan_fin_wait_2_ack:client:diverges  orphan_fin_wait_2_ack:server:diverges
+    delayed_ack_interactive:client:diverges delayed_ack_interactive:server:diverges
 )
 
 find_program(SYNFIN_BASH bash REQUIRED)
