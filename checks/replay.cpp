@@ -1139,7 +1139,10 @@ private:
 
     void emit_driver(const Effects<S>& fx, Micros now) {
         if (fx.notices) log(now, "driver", "notice: " + notices_text(fx.notices) + " -> " + std::string(name(d_.tcb.state)));
-        for (const auto& seg : fx) send_from_driver(seg, now, "sent");
+        for (const auto& seg : fx) {
+            if (stopped()) return;
+            send_from_driver(seg, now, "sent");
+        }
     }
 
     void send_from_driver(const Seg& seg, Micros now, const std::string& verb) {
@@ -1152,6 +1155,16 @@ private:
         }
         std::vector<std::uint8_t> frame;
         int e = peer_.send(seg, &frame);
+        if (e == EMSGSIZE) {
+            // The model's own host made a segment the link cannot carry: a defect of the model
+            // (its MSS does not allow for TCP options, docs/conformance.md F3), not of the link.
+            const std::size_t ip = 20 + wire::header_length(seg.opt) + seg.len;
+            diverge(now, "the driver's host (the model) sent " + fmt_seg(seg, true) + ": " + std::to_string(ip) +
+                             " bytes of IP, more than the link's MTU (" + std::to_string(seg.len) + " bytes of data with " +
+                             std::to_string(wire::header_length(seg.opt) - 20) + " bytes of TCP options)",
+                    "oversize: the driver's host sent a segment larger than the MTU");
+            return;
+        }
         if (e != 0) {
             result_.verdict = Verdict::error;
             result_.message = std::string("sending: ") + std::strerror(e);

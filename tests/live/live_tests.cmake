@@ -79,3 +79,10 @@ add_test(NAME live.differential
             $<TARGET_FILE:synfin_live_gen> 9293 10 safe)
 set_tests_properties(live.differential PROPERTIES
     SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 900 LABELS "live;differential")
+
+# Unit tests of the pieces that need no network: framing, the scenario parser, the profile.
+add_executable(synfin_live_unit "${_synfin_live_dir}/unit.cpp" "${PROJECT_SOURCE_DIR}/checks/replay.cpp")
+target_link_libraries(synfin_live_unit PRIVATE synfin::synfin Catch2::Catch2)
+synfin_target_options(synfin_live_unit)
+add_test(NAME live.unit COMMAND synfin_live_unit)
+set_tests_properties(live.unit PROPERTIES LABELS "live;unit")
