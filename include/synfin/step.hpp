@@ -273,7 +273,8 @@ private:
         s.ack = with_ack ? t_.rcv_nxt : S{};
         s.wnd = p_.syn_window;
         s.opt.mss = p_.mss;
-        bool offer_ws = p_.wscale != no_wscale && (!with_ack || t_.snd_wscale != no_wscale);
+        // A SYN+ACK echoes window scale only if the SYN carried it, on every retransmission too.
+        bool offer_ws = p_.wscale != no_wscale && (!with_ack || t_.ws_ok);
         if (offer_ws) s.opt.wscale = p_.wscale;
         s.opt.sack_permitted = p_.sack && (!with_ack || t_.sack_ok);
         if (p_.timestamps && (!with_ack || t_.ts_ok)) {
@@ -295,6 +296,7 @@ private:
         t_.snd_mss = seg.opt.has_mss() ? seg.opt.mss : 536; // RFC 9293 §3.7.1, RFC 6691
         if (p_.mss != 0 && p_.mss < t_.snd_mss) t_.snd_mss = p_.mss;
         bool ws_both = seg.opt.has_wscale() && p_.wscale != no_wscale;
+        t_.ws_ok = ws_both;
         if (we_offered) {
             t_.snd_wscale = ws_both ? (seg.opt.wscale > 14 ? 14 : seg.opt.wscale) : 0; // RFC 7323 §2.3
             t_.rcv_wscale = ws_both ? p_.wscale : 0;

@@ -99,6 +99,7 @@ struct Tcb {
     std::uint16_t snd_mss = 536;        // RFC 9293 §3.7.1: the default without an MSS option
     std::uint8_t snd_wscale = 0;
     std::uint8_t rcv_wscale = 0;
+    bool ws_ok = false;                 // both SYNs carried window scale (RFC 7323 §1.3)
     bool sack_ok = false;
     bool ts_ok = false;
     std::uint32_t ts_recent = 0;
