@@ -291,7 +291,7 @@ int cmd_space(const std::vector<std::string>& args) {
     for (const auto& p : props)
         if (auto s = checks.safety(p)) safety.push_back(*s);
     std::fprintf(stderr, "exploring %s ...\n", config.c_str());
-    auto first = ex.run(safety);
+    ex.run(safety);
     const bool complete = ex.stats().completion == Completion::complete;
     SpaceMarks marks;
     marks.violating.assign(ex.size(), false);
@@ -301,7 +301,6 @@ int cmd_space(const std::vector<std::string>& args) {
             if (m.violating[i]) marks.violating[i] = true;
         if (marks.path.empty()) marks.path = m.path;
     }
-    (void)first;
     if (complete) {
         for (const auto& p : props) {
             auto lt = checks.liveness(p);
