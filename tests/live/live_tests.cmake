@@ -47,6 +47,9 @@ set(SYNFIN_LIVE_CASES
     orphan_fin_wait_2_rst:client:diverges  orphan_fin_wait_2_rst:server:diverges
     orphan_fin_wait_2_ack:client:diverges  orphan_fin_wait_2_ack:server:diverges
     delayed_ack_interactive:client:diverges delayed_ack_interactive:server:diverges
+    nagle:client:diverges                  nagle:server:diverges
+    read_after_reset:client:diverges       read_after_reset:server:diverges
+    read_after_last_ack:client:diverges    read_after_last_ack:server:diverges
 )
 
 find_program(SYNFIN_BASH bash REQUIRED)
