@@ -159,7 +159,7 @@ TEST_CASE("pkt: what the model does not have is unsupported, with the line", "[p
     CHECK(all.find("tcp_info") != std::string::npos);
 }
 
-TEST_CASE("pkt: shell lines configure the profile; a settings script is read, not run", "[pkt]") {
+TEST_CASE("pkt: shell lines configure the profile - a settings script is read, not run", "[pkt]") {
     SECTION("tcp_rmem decides the window scale Linux offers") {
         auto r = run("0 `sysctl -q net.ipv4.tcp_timestamps=0; sysctl -q net.ipv4.tcp_rmem=\"4096 87380 33554432\"`\n"
                      "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"

@@ -124,7 +124,7 @@ TEST_CASE("claim 4: the handshake exchanges MSS, window, window scale, ISNs and 
     CHECK(wire::header_length(m.log[0].seg.opt) == 32);
 }
 
-TEST_CASE("claim 5: a stale SYN after release makes a two-way-handshake server ESTABLISHED; three-way never does",
+TEST_CASE("claim 5: a stale SYN after release makes a two-way-handshake server ESTABLISHED - three-way never does",
           "[claims]") {
     // One connection, opened and released completely; then the client's first SYN, delayed in
     // the network all along, reaches the server, which is listening again.
@@ -462,7 +462,7 @@ TEST_CASE("claim 14: an abortive close sends RST and the receiver closes at once
     }
 }
 
-TEST_CASE("claim 15: only TCP keepalive is modelled; it is a TCP segment with no data and off by default", "[claims]") {
+TEST_CASE("claim 15: only TCP keepalive is modelled - it is a TCP segment with no data and off by default", "[claims]") {
     // HTTP keep-alive (reusing a connection for several requests) is an application pattern the
     // model does not see; TCP keepalive is a knob of the profile, off unless asked for
     // (RFC 1122 §4.2.3.6 MUST default to off).

@@ -363,7 +363,7 @@ void property_wire() {
 
 } // namespace
 
-TEST_CASE("step properties: each of the eleven states is reachable by real steps (rfc9293, linux; 32 and 3 bits)",
+TEST_CASE("step properties: each of the eleven states is reachable by real steps (rfc9293, linux - 32 and 3 bits)",
           "[properties]") {
     for (const Profile& p : {profiles::rfc9293(), profiles::linux_default()}) {
         for (State s : all_states) {

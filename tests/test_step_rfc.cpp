@@ -231,7 +231,7 @@ TEST_CASE("RFC 9293 §3.10.2 SEND in FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK, 
 // §3.10.3 RECEIVE
 // =============================================================================================
 
-TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSED: connection does not exist; before ESTABLISHED: nothing yet",
+TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSED: connection does not exist - before ESTABLISHED: nothing yet",
           "[rfc][receive]") {
     Endpoint<S> closed(rfc);
     CHECK(closed.on(Receive{10}).error == UserError::connection_does_not_exist);
@@ -1277,7 +1277,7 @@ TEST_CASE("RFC 9293 §3.10.7.4 seventh: text is delivered in ESTABLISHED, FIN-WA
     }
 }
 
-TEST_CASE("RFC 9293 §3.10.7.4 seventh: only the new part of a straddling segment is taken; no reassembly queue",
+TEST_CASE("RFC 9293 §3.10.7.4 seventh: only the new part of a straddling segment is taken - no reassembly queue",
           "[rfc][text]") {
     auto e = reach(State::established, rfc);
     S r0 = e.tcb.rcv_nxt;

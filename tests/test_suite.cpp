@@ -307,7 +307,7 @@ TEST_CASE("no_half_open_leak holds on crash/rfc9293+keepalive: claim 7, keepaliv
     check_holds({{"no_half_open_leak", "crash/rfc9293+keepalive"}}, "claim 7");
 }
 
-TEST_CASE("simultaneous_close_converges and no_deadlock hold on close/rfc9293: claim 10, crossing FINs meet in CLOSING; "
+TEST_CASE("simultaneous_close_converges and no_deadlock hold on close/rfc9293: claim 10, crossing FINs meet in CLOSING - "
           "claim 8, the four-segment release completes",
           "[suite][claim10][claim8]") {
     check_holds({{"simultaneous_close_converges", "close/rfc9293"}, {"no_deadlock", "close/rfc9293"}}, "claim 10");
