@@ -1696,9 +1696,13 @@ int command(const std::vector<std::string>& args) {
                 std::fprintf(stderr, "synfin replay: %s\n", err.c_str());
                 return 2;
             }
-            std::string failed;
+            std::string failed, missing;
             ns.run([&] {
                 for (const auto& [k, v] : sc.sysctls) {
+                    if (::access(sysctl_path(k).c_str(), F_OK) != 0) {
+                        missing += " " + k; // an older kernel without it: nothing to set
+                        continue;
+                    }
                     std::ofstream f(sysctl_path(k));
                     f << v << "\n";
                     f.flush();
@@ -1715,6 +1719,8 @@ int command(const std::vector<std::string>& args) {
                 std::fprintf(stderr, "synfin replay: cannot set sysctl(s)%s in namespace %s\n", failed.c_str(), netns.c_str());
                 return 2;
             }
+            if (!missing.empty())
+                std::printf("warning: this kernel has no sysctl(s)%s: not set (the scenario may not apply)\n", missing.c_str());
             if (!sysctls.count("net.core.rmem_max"))
                 if (auto val = read_file(sysctl_path("net.core.rmem_max"))) sysctls["net.core.rmem_max"] = *val;
         } else {
