@@ -89,3 +89,6 @@ target_link_libraries(synfin_live_unit PRIVATE synfin::synfin Catch2::Catch2)
 synfin_target_options(synfin_live_unit)
 add_test(NAME live.unit COMMAND synfin_live_unit)
 set_tests_properties(live.unit PROPERTIES LABELS "live;unit")
+
+# tests/pkt/*.pkt against the live kernel (issue #5): see pkt_tests.cmake.
+include("${_synfin_live_dir}/pkt_tests.cmake" OPTIONAL)
