@@ -1745,6 +1745,31 @@ TEST_CASE("RFC 9293 §3.7.1 and RFC 6691: each side's send MSS is the peer's MSS
     }
 }
 
+TEST_CASE("RFC 6691 §2 and RFC 9293 §3.7.1: the payload is the MSS less the timestamps option every segment carries",
+          "[rfc][options]") {
+    Profile no_ts = lnx;
+    no_ts.timestamps = false;
+    struct Row {
+        const char* label;
+        Profile a, b;
+        std::uint32_t full;
+    };
+    for (const Row& r : {Row{"both offer timestamps (Linux: 1448)", lnx, lnx, 1448},
+                         Row{"one side does not: no option, the whole MSS", lnx, no_ts, 1460}}) {
+        SECTION(r.label) {
+            Wire<S> w(r.a, r.b);
+            w.at_b(Open<S>{true, iss_b, 0});
+            w.at_a(Open<S>{false, iss_a, 0});
+            w.settle();
+            w.at_a(Send{3000});
+            REQUIRE(w.a.fx.size() >= 2);
+            CHECK(w.a.fx[0].len == r.full);
+            CHECK(w.a.fx[1].len == std::min<std::uint32_t>(r.full, 3000 - r.full));
+            CHECK(w.a.fx[0].opt.timestamps == (r.full == 1448));
+        }
+    }
+}
+
 TEST_CASE("RFC 7323 §1.3 and §2.2: window scaling only when both SYNs carry the option", "[rfc][options]") {
     struct Row {
         const char* label;

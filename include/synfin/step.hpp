@@ -338,6 +338,13 @@ private:
 
     constexpr void challenge_ack() { emit(ack_segment(t_.snd_nxt)); } // RFC 5961 §3.2, §4.2
 
+    // RFC 9293 §3.7.1, RFC 6691 §2: the MSS option excludes TCP options, so the timestamps
+    // every segment carries (12 bytes, RFC 7323 §3) come out of the payload.
+    [[nodiscard]] constexpr std::uint32_t effective_send_mss() const {
+        constexpr std::uint32_t timestamp_option_length = 12;
+        return t_.ts_ok && t_.snd_mss > timestamp_option_length ? t_.snd_mss - timestamp_option_length : t_.snd_mss;
+    }
+
     // Send what the window allows of the queued bytes, then the FIN once they are all out
     // (§3.10.4: "queue this until all preceding SENDs have been segmentized").
     constexpr void output() {
@@ -350,7 +357,7 @@ private:
             std::uint32_t wnd = t_.snd_wnd < S::half / 2 ? t_.snd_wnd : S::half / 2;
             std::uint32_t room = wnd > used ? wnd - used : 0;
             std::uint32_t n = t_.send_queued;
-            if (n > t_.snd_mss) n = t_.snd_mss;
+            if (n > effective_send_mss()) n = effective_send_mss();
             if (n > room) n = room;
             if (n == 0) break; // window closed: no persist timer is modelled
             Segment<S> s = ack_segment(t_.snd_nxt);
@@ -436,7 +443,7 @@ private:
         if (t_.state == State::syn_received) { emit_syn(true); return; }
         Segment<S> s = ack_segment(t_.snd_una);
         std::uint32_t data = t_.in_flight() - (t_.fin_sent ? 1u : 0u);
-        std::uint32_t n = data < t_.snd_mss ? data : t_.snd_mss;
+        std::uint32_t n = data < effective_send_mss() ? data : effective_send_mss();
         s.len = n;
         if (n > 0) s.flags = s.flags | Flag::psh;
         if (t_.fin_sent && n == data) s.flags = s.flags | Flag::fin;
