@@ -349,8 +349,16 @@ TEST_CASE("claim 10: FINs crossing in the network: FIN-WAIT-1 -> CLOSING -> TIME
     }
 }
 
+// a sends 10 bytes and b reads them.
+static void exchange_data(Wire<S>& w) {
+    w.at_a(Send{10});
+    w.settle();
+    w.at_b(Receive{10});
+}
+
 TEST_CASE("claim 11: FIN and ACK of our FIN in one segment take FIN-WAIT-1 straight to TIME-WAIT", "[claims]") {
     auto w = reach_wire<S>(State::established, lnx, x, y);
+    exchange_data(w); // Linux delays the ACK of a FIN only once data has arrived (conformance F5)
     w.at_a(Close{});
     w.deliver_to_b(); // Linux holds its ACK ...
     w.at_b(Close{});  // ... and sends it with its FIN
@@ -374,6 +382,7 @@ TEST_CASE("claim 12: a passive closer with nothing to send merges ACK and FIN: t
     for (const auto& r : {Row{&lnx, 3}, Row{&rfc, 4}}) {
         CAPTURE(r.p->name);
         auto w = reach_wire<S>(State::established, *r.p, x, y);
+        exchange_data(w); // Linux delays the ACK of a FIN only once data has arrived (conformance F5)
         auto first = w.log.size();
         w.at_a(Close{});
         w.deliver_to_b();
@@ -383,8 +392,20 @@ TEST_CASE("claim 12: a passive closer with nothing to send merges ACK and FIN: t
         CHECK(w.a.state() == State::time_wait);
         CHECK(w.b.state() == State::closed);
     }
+    SECTION("linux, before any data: the ACK of the FIN goes at once, four segments (conformance F5)") {
+        auto w = reach_wire<S>(State::established, lnx, x, y);
+        auto first = w.log.size();
+        w.at_a(Close{});
+        w.deliver_to_b();
+        REQUIRE(w.b.fx.size() == 1);
+        CHECK(w.b.fx[0].flags == Flags(Flag::ack));
+        w.at_b(Close{});
+        w.settle();
+        CHECK(w.log.size() - first == 4);
+    }
     SECTION("linux: if the application is slow, the delayed ACK goes alone and the capture shows four") {
         auto w = reach_wire<S>(State::established, lnx, x, y);
+        exchange_data(w);
         auto first = w.log.size();
         w.at_a(Close{});
         w.deliver_to_b();

@@ -93,7 +93,11 @@ constexpr Profile lnx = profiles::linux_default();
 
 // Linux: the server's ACK of the FIN is held (delayed ACK) and rides on its prompt FIN.
 constexpr Trace<Seq32> linux_release() {
-    Trace<Seq32> h = handshake<Seq32>(lnx, x, y, 0);
+    // Data first: before any, Linux ACKs a FIN at once (conformance F5).
+    Trace<Seq32> h = handshake<Seq32>(lnx, x, y, 100);
+    h.at_server(SegmentArrives<Seq32>{h.last()}, 0, lnx);
+    h.at_client(SegmentArrives<Seq32>{h.last()}, 0, lnx);
+    h.at_server(Receive{100}, 0, lnx); // unread data would make CLOSE a reset (RFC 1122 §4.2.2.13)
     Trace<Seq32> r;
     r.c = h.c;
     r.s = h.s;
@@ -187,7 +191,7 @@ TEST_CASE("static: on linux the release is three segments, FIN+ACK merged (claim
     constexpr auto t = linux_release();
     STATIC_REQUIRE(t.n == 3);
     STATIC_REQUIRE(t.seg[1].flags == (Flag::ack | Flag::fin));
-    STATIC_REQUIRE(t.seg[1].ack == x + 2);
+    STATIC_REQUIRE(t.seg[1].ack == x + 102);
     STATIC_REQUIRE(t.c.state == State::time_wait);
     STATIC_REQUIRE(t.s.state == State::closed);
 }

@@ -1319,8 +1319,17 @@ TEST_CASE("RFC 9293 §3.10.7.4 eighth: FIN in ESTABLISHED enters CLOSE-WAIT and 
         CHECK(fx.has(Notice::peer_closed));
         check_is_plain_ack(fx, e.tcb);
     }
-    SECTION("linux: the ACK is delayed (tcp_fin enters pingpong), then sent by the delayed-ACK timer") {
+    SECTION("linux, before any data: the ACK goes at once (ato is still 0; conformance F5)") {
         auto e = reach(State::established, lnx);
+        const auto& fx = e.arrive(from_peer(e.tcb, Flag::ack | Flag::fin));
+        CHECK(e.state() == State::close_wait);
+        check_is_plain_ack(fx, e.tcb);
+        CHECK_FALSE(e.tcb.ack_pending);
+    }
+    SECTION("linux, after data: the ACK is delayed (tcp_fin enters pingpong), then sent by the delayed-ACK timer") {
+        auto e = reach(State::established, lnx);
+        e.arrive(from_peer(e.tcb, Flag::ack | Flag::psh, 10));
+        if (e.tcb.ack_pending) e.fire(Timer::delayed_ack);
         e.now = 100;
         const auto& fx = e.arrive(from_peer(e.tcb, Flag::ack | Flag::fin));
         CHECK(e.state() == State::close_wait);
@@ -1682,8 +1691,11 @@ TEST_CASE("Linux tcp_fin_timeout: an orphan in FIN-WAIT-2 is closed after 60 s, 
 
 TEST_CASE("Linux delayed ACK: a prompt CLOSE in CLOSE-WAIT merges the ACK of the FIN into its FIN+ACK (3 segments)",
           "[linux][release]") {
-    SECTION("linux: FIN, FIN+ACK, ACK") {
+    SECTION("linux, after data: FIN, FIN+ACK, ACK") {
         auto w = reach_wire<S>(State::established, lnx);
+        w.at_a(Send{10});
+        w.settle();
+        w.at_b(Receive{10}); // unread data would make CLOSE a reset (RFC 1122 §4.2.2.13)
         auto n = w.log.size();
         w.at_a(Close{});
         w.deliver_to_b();

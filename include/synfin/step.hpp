@@ -748,6 +748,9 @@ private:
         }
     }
 
+    // Data bytes received in this connection: RCV.NXT counts the SYN and, here, the FIN too.
+    [[nodiscard]] constexpr bool received_data() const { return t_.rcv_nxt - t_.irs > 2; }
+
     constexpr void on_fin() {
         t_.rcv_nxt += 1; // §3.10.7.4 eighth: advance RCV.NXT over the FIN and acknowledge it
         switch (t_.state) {
@@ -755,7 +758,9 @@ private:
         case State::established:
             enter(State::close_wait);
             note(Notice::peer_closed);
-            owe_ack(true); // Linux tcp_fin(): pingpong, so a prompt CLOSE merges ACK and FIN
+            // Linux tcp_fin(): pingpong, so a prompt CLOSE merges ACK and FIN; but before any
+            // data the delayed-ACK timeout is 0 and the ACK goes at once.
+            owe_ack(!p_.delay_fin_ack_after_data_only || received_data());
             return;
         case State::fin_wait_1:
             if (t_.fin_acked()) {
