@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -615,6 +616,12 @@ inline SysctlResult apply_sysctl(Profile& p, SysctlState& st, std::string key, s
     if (name == "tcp_rfc1337") return set_bool(p.rfc1337);
     if (name == "tcp_timestamps") return set_bool(p.timestamps);
     if (name == "tcp_sack") return set_bool(p.sack);
+    if (name == "tcp_syn_linear_timeouts") {
+        // The model doubles the SYN timeout from the first retransmission: Linux with 0.
+        auto v = one();
+        if (v && *v == 0) return {SysctlResult::applied, key + "=" + value + " (as the model backs off)"};
+        return {SysctlResult::unknown, key + "=" + value + " (the model has no linear SYN timeouts: 0 only)"};
+    }
     if (name == "tcp_window_scaling") {
         auto r = set_bool(st.window_scaling);
         if (r.kind == SysctlResult::applied) rescale();
@@ -710,6 +717,235 @@ struct RunOptions {
     FileReader read_file = nullptr;
 };
 
+// ---- Pieces shared by the model runner and the live runner (checks/pkt_live.cpp) -------------
+
+inline std::string secs(std::int64_t us) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%lld.%06lld", static_cast<long long>(us / 1000000), static_cast<long long>(us % 1000000));
+    return b;
+}
+
+// "{l_onoff=1, l_linger=0}" or "{onoff=1, linger=0}" -> {1, 0}; "[5]" or "5" -> {5}
+inline std::vector<long long> braces(const std::string& s) {
+    std::vector<long long> out;
+    std::string t = s;
+    if (!t.empty() && (t.front() == '{' || t.front() == '[')) t = t.substr(1, t.size() >= 2 ? t.size() - 2 : 0);
+    for (const auto& part : detail::split_args(t)) {
+        auto eq = part.find('=');
+        std::string v = detail::trim(eq == std::string::npos ? part : part.substr(eq + 1));
+        char* end = nullptr;
+        long long n = std::strtoll(v.c_str(), &end, 0);
+        if (end == v.c_str()) n = -1;
+        out.push_back(n);
+    }
+    return out;
+}
+
+// The option bytes a script's list stands for, with timestamps' values zero.
+inline std::vector<std::uint8_t> script_option_bytes(const ScriptPacket& p) {
+    std::vector<std::uint8_t> script;
+    for (const auto& so : p.options) {
+        switch (so.kind) {
+        case OptKind::nop: script.push_back(1); break;
+        case OptKind::eol: script.push_back(0); break;
+        case OptKind::mss:
+            script.insert(script.end(), {2, 4, static_cast<std::uint8_t>(so.a >> 8), static_cast<std::uint8_t>(so.a)});
+            break;
+        case OptKind::wscale: script.insert(script.end(), {3, 3, static_cast<std::uint8_t>(so.a)}); break;
+        case OptKind::sack_ok: script.insert(script.end(), {4, 2}); break;
+        case OptKind::ts: script.insert(script.end(), {8, 10, 0, 0, 0, 0, 0, 0, 0, 0}); break;
+        }
+    }
+    return script;
+}
+
+// Option bytes as sent against the script's list, as packetdrill compares them: order and
+// padding exact, timestamps' values not (a live stack's cannot be predicted).
+inline bool options_match(std::span<const std::uint8_t> sent, const ScriptPacket& p) {
+    std::vector<std::uint8_t> got(sent.begin(), sent.end());
+    for (std::size_t i = 0; i < got.size();) {
+        if (got[i] == 0) break;
+        if (got[i] == 1) { ++i; continue; }
+        if (i + 1 >= got.size() || got[i + 1] < 2) break;
+        if (got[i] == 8 && got[i + 1] == 10 && i + 10 <= got.size()) std::fill(got.begin() + static_cast<std::ptrdiff_t>(i) + 2, got.begin() + static_cast<std::ptrdiff_t>(i) + 10, 0);
+        i += got[i + 1];
+    }
+    return got == script_option_bytes(p);
+}
+
+// Option bytes in packetdrill's syntax: " <mss 1460,nop,nop,sackOK,nop,wscale 7>", or "".
+inline std::string options_text(std::span<const std::uint8_t> b) {
+    std::vector<std::string> v;
+    auto be = [&](std::size_t at, std::size_t n) {
+        std::uint32_t x = 0;
+        for (std::size_t k = 0; k < n; ++k) x = x << 8 | b[at + k];
+        return std::to_string(x);
+    };
+    for (std::size_t i = 0; i < b.size();) {
+        const std::uint8_t kind = b[i];
+        if (kind == 0) { v.emplace_back("eol"); break; }
+        if (kind == 1) { v.emplace_back("nop"); ++i; continue; }
+        const std::size_t len = i + 1 < b.size() ? b[i + 1] : 0;
+        if (len < 2 || i + len > b.size()) { v.emplace_back("(malformed option " + std::to_string(kind) + ")"); break; }
+        if (kind == 2 && len == 4) v.push_back("mss " + be(i + 2, 2));
+        else if (kind == 3 && len == 3) v.push_back("wscale " + be(i + 2, 1));
+        else if (kind == 4 && len == 2) v.emplace_back("sackOK");
+        else if (kind == 8 && len == 10) v.push_back("TS val " + be(i + 2, 4) + " ecr " + be(i + 6, 4));
+        else v.push_back("option " + std::to_string(kind) + " length " + std::to_string(len));
+        i += len;
+    }
+    if (v.empty()) return "";
+    std::string out = " <";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i];
+    return out + ">";
+}
+
+// A segment as a script line would write it: START:END relative to `iss`, `ack` less `ack_offset`.
+template <class S>
+std::string describe(const Segment<S>& s, S iss, std::span<const std::uint8_t> option_bytes, std::uint32_t ack_offset = 0) {
+    std::ostringstream out;
+    std::string f;
+    if (s.flags.syn()) f += 'S';
+    if (s.flags.fin()) f += 'F';
+    if (s.flags.rst()) f += 'R';
+    if (s.flags.psh()) f += 'P';
+    if (s.flags.ack()) f += '.';
+    std::uint32_t rel = (s.seq - iss);
+    out << f << ' ' << rel << ':' << ((rel + s.len) & S::mask) << '(' << s.len << ')';
+    if (s.flags.ack()) out << " ack " << ((s.ack.value() - ack_offset) & S::mask);
+    out << " win " << s.wnd << options_text(option_bytes);
+    return out.str();
+}
+
+// How a sent segment differs from a `>` line, timing aside. Its sequence number is relative to
+// `iss`; the line's `ack` is the remote's script number, sent as that plus `remote_offset`.
+template <class S>
+std::vector<std::string> segment_diffs(const Segment<S>& s, S iss, std::span<const std::uint8_t> option_bytes,
+                                       const ScriptPacket& p, std::uint32_t remote_offset = 0) {
+    std::vector<std::string> diffs;
+    if ((s.flags.bits & 0x3f) != p.flags.bits) diffs.push_back("flags differ");
+    std::uint32_t rel = s.seq - iss;
+    bool rst_zero = s.flags.rst() && s.seq.value() == 0 && p.start == 0;
+    if (rel != (p.start & S::mask) && !rst_zero) diffs.push_back("sequence number differs");
+    if (s.len != p.len) diffs.push_back("payload length differs");
+    if (p.ack && s.flags.ack() && s.ack != S(*p.ack + remote_offset)) diffs.push_back("ack number differs");
+    if (p.win && s.wnd != *p.win) diffs.push_back("window differs");
+    if (!p.options_any && !options_match(option_bytes, p)) diffs.push_back("options differ");
+    return diffs;
+}
+
+// A `<` line as a segment: `ack` relative to the stack's ISS, the remote's numbers plus
+// `remote_offset`. TS values are the script's (the live runner puts in its own).
+template <class S>
+Segment<S> inbound_segment(const ScriptPacket& p, S local_iss, std::uint32_t remote_offset = 0) {
+    Segment<S> seg;
+    seg.flags = p.flags;
+    seg.seq = S(p.start + remote_offset);
+    if (p.ack) seg.ack = local_iss + *p.ack;
+    seg.wnd = static_cast<std::uint16_t>(p.win.value_or(0));
+    seg.len = p.len;
+    for (const auto& so : p.options) {
+        if (so.kind == OptKind::mss) seg.opt.mss = static_cast<std::uint16_t>(so.a);
+        if (so.kind == OptKind::wscale) seg.opt.wscale = static_cast<std::uint8_t>(so.a > 14 ? 14 : so.a);
+        if (so.kind == OptKind::sack_ok) seg.opt.sack_permitted = true;
+        if (so.kind == OptKind::ts) { seg.opt.timestamps = true; seg.opt.ts_val = so.a; seg.opt.ts_ecr = so.b; }
+    }
+    return seg;
+}
+
+// Why a system call line cannot run (empty: it can). The model and the live runner support
+// the same calls, so a script is unsupported on both or on neither.
+inline std::vector<std::string> unsupported_call(const ScriptCall& c) {
+    std::vector<std::string> why;
+    static const char* const calls[] = {"socket", "bind", "listen", "accept", "connect", "write", "send",
+                                        "read", "recv", "close", "shutdown", "setsockopt", "getsockopt", "fcntl"};
+    if (std::none_of(std::begin(calls), std::end(calls), [&](const char* n) { return c.name == n; })) {
+        why.push_back("system call '" + c.name + "'");
+        return why;
+    }
+    auto arg = [&](std::size_t i) { return i < c.args.size() ? c.args[i] : std::string(); };
+    if (c.name == "socket" && arg(1).find("SOCK_STREAM") == std::string::npos) why.push_back("socket type other than SOCK_STREAM");
+    if ((c.name == "send" || c.name == "recv") && c.args.size() > 3 && arg(3) != "0") why.push_back("send/recv flags " + arg(3));
+    if (c.name == "setsockopt" || c.name == "getsockopt") {
+        static const char* const opts[] = {"SO_LINGER", "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
+                                           "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT", "SO_ERROR"};
+        if (std::none_of(std::begin(opts), std::end(opts), [&](const char* n) { return arg(2) == n; }))
+            why.push_back("socket option " + arg(2) + (arg(2) == "TCP_INFO" ? " (tcp_info)" : ""));
+        if (c.name == "setsockopt" && arg(2) == "SO_LINGER") {
+            auto v = braces(arg(3));
+            if (v.size() == 2 && v[0] != 0 && v[1] != 0) why.push_back("SO_LINGER with a nonzero linger time");
+        }
+    }
+    if (c.name == "fcntl" && arg(1) != "F_SETFL" && arg(1) != "F_GETFL") why.push_back("fcntl " + arg(1));
+    if (!c.err.empty() && c.err[0] == '=') why.push_back("symbolic result '" + c.err.substr(1) + "'");
+    return why;
+}
+
+// What is wrong with a call's result, if anything (EWOULDBLOCK is EAGAIN).
+inline std::optional<std::string> wrong_return(const ScriptCall& c, long long value, const std::string& err) {
+    const std::string want_err = c.err == "EWOULDBLOCK" ? "EAGAIN" : c.err;
+    if (value == c.ret && ((c.ret >= 0 && c.err.empty()) || err == want_err)) return std::nullopt;
+    return "'" + c.name + "' returned " + std::to_string(value) + (err.empty() ? "" : " " + err) + ", expected " +
+           std::to_string(c.ret) + (c.err.empty() ? "" : " " + c.err);
+}
+
+// A call must return within its line's time range, give or take the tolerance.
+inline std::optional<std::string> return_outside(const ScriptCall& c, std::int64_t start_us, std::int64_t end_us,
+                                                 std::int64_t tolerance_us, std::int64_t at_us) {
+    if (at_us >= start_us - tolerance_us && at_us <= end_us + tolerance_us) return std::nullopt;
+    return "'" + c.name + "' returned at " + secs(at_us) + ", outside " + secs(start_us) + "..." + secs(end_us);
+}
+
+// A shell line's commands: separated by ';', '&&' or newlines.
+inline std::vector<std::string> shell_commands(const std::string& s) {
+    std::vector<std::string> parts;
+    std::string cur;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == ';' || s[i] == '\n') { parts.push_back(cur); cur.clear(); continue; }
+        if (s[i] == '&' && i + 1 < s.size() && s[i + 1] == '&') { parts.push_back(cur); cur.clear(); ++i; continue; }
+        cur += s[i];
+    }
+    parts.push_back(cur);
+    std::vector<std::string> out;
+    for (const auto& raw : parts)
+        if (auto cmd = detail::trim(raw); !cmd.empty()) out.push_back(cmd);
+    return out;
+}
+
+// The settings script a shell command runs ("../common/defaults.sh"), if it is one.
+inline std::optional<std::string> settings_script(const std::string& cmd) {
+    std::string first = cmd.substr(0, cmd.find_first_of(" \t"));
+    if (first.size() > 3 && first.substr(first.size() - 3) == ".sh") return first;
+    return std::nullopt;
+}
+
+// The lines of a settings script that do something: comments, blank lines and `set` are not.
+struct SettingsLine {
+    std::size_t line = 0;
+    std::string text;
+    std::optional<std::pair<std::string, std::string>> sysctl; // key, value; nullopt: not a sysctl
+};
+
+inline std::vector<SettingsLine> settings_lines(const std::string& text) {
+    std::vector<SettingsLine> out;
+    std::istringstream in(text);
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        std::string t = detail::trim(line);
+        if (t.empty() || t[0] == '#' || t.rfind("set ", 0) == 0) continue;
+        out.push_back(SettingsLine{n, t, sysctl_assignment(t)});
+    }
+    return out;
+}
+
+// `--tolerance_usecs=N`, the one option line both runners take.
+inline std::optional<std::int64_t> tolerance_option(const std::string& t) {
+    if (t.rfind("--tolerance_usecs=", 0) != 0) return std::nullopt;
+    return std::strtoll(t.c_str() + 18, nullptr, 10);
+}
+
 template <class S>
 class Runner {
 public:
@@ -781,7 +1017,7 @@ private:
     std::optional<Pending> pending_;
     std::map<long long, Fd> fds_;
     S local_iss_{};
-    bool accepted_ = false, connected_fd_ = false, shut_rd_ = false, linger0_ = false;
+    bool accepted_ = false, connected_fd_ = false, shut_rd_ = false, linger0_ = false, peer_fin_ = false;
     std::string so_error_;
     std::size_t opens_ = 0;
 
@@ -790,12 +1026,6 @@ private:
         std::size_t i = opens_ < o_.iss_sequence.size() ? opens_ : o_.iss_sequence.size() - 1;
         ++opens_;
         return S(o_.iss_sequence[i]);
-    }
-
-    static std::string secs(std::int64_t us) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%lld.%06lld", static_cast<long long>(us / 1000000), static_cast<long long>(us % 1000000));
-        return b;
     }
 
     void fail(const Event& e, const std::string& msg) {
@@ -808,29 +1038,8 @@ private:
     }
 
     std::string describe(const Segment<S>& s) const {
-        std::ostringstream out;
-        std::string f;
-        if (s.flags.syn()) f += 'S';
-        if (s.flags.fin()) f += 'F';
-        if (s.flags.rst()) f += 'R';
-        if (s.flags.psh()) f += 'P';
-        if (s.flags.ack()) f += '.';
-        std::uint32_t rel = (s.seq - local_iss_);
-        out << f << ' ' << rel << ':' << ((rel + s.len) & S::mask) << '(' << s.len << ')';
-        if (s.flags.ack()) out << " ack " << s.ack.value();
-        out << " win " << s.wnd;
-        const Options& op = s.opt;
-        if (op.has_mss() || op.has_wscale() || op.sack_permitted || op.timestamps) {
-            out << " <";
-            bool first = true;
-            auto sep = [&] { if (!first) out << ','; first = false; };
-            if (op.has_mss()) { sep(); out << "mss " << op.mss; }
-            if (op.sack_permitted) { sep(); out << "sackOK"; }
-            if (op.timestamps) { sep(); out << "TS val " << op.ts_val << " ecr " << op.ts_ecr; }
-            if (op.has_wscale()) { sep(); out << "wscale " << unsigned(op.wscale); }
-            out << '>';
-        }
-        return out.str();
+        std::array<std::uint8_t, 64> b{};
+        return pkt::describe(s, local_iss_, std::span<const std::uint8_t>(b.data(), wire::detail::write_options(s.opt, b, 0)));
     }
 
     [[nodiscard]] Time model_time(std::int64_t us) const { return static_cast<Time>(us / o_.us_per_unit); }
@@ -845,7 +1054,8 @@ private:
         const auto& fx = r.effects;
         if constexpr (!std::is_same_v<E, Abort> && !std::is_same_v<E, Close>) {
             if (fx.has(Notice::refused) || (fx.has(Notice::reset) && before == State::syn_sent)) so_error_ = "ECONNREFUSED";
-            else if (fx.has(Notice::reset)) so_error_ = "ECONNRESET";
+            else if (fx.has(Notice::reset)) so_error_ = before == State::close_wait ? "EPIPE" : "ECONNRESET"; // Linux tcp_reset()
+            if (fx.has(Notice::peer_closed)) peer_fin_ = true;
             else if (fx.has(Notice::timed_out)) so_error_ = "ETIMEDOUT";
         }
         last_error_ = fx.error;
@@ -898,16 +1108,9 @@ private:
         std::vector<std::string> diffs;
         if (!e.any_time && (got.at_us < e.start_us - o_.tolerance_us || got.at_us > e.end_us + o_.tolerance_us))
             diffs.push_back("sent at " + secs(got.at_us) + ", expected at " + secs(e.start_us));
-        if ((s.flags.bits & 0x3f) != p.flags.bits) diffs.push_back("flags differ");
-        std::uint32_t rel = s.seq - local_iss_;
-        bool rst_zero = s.flags.rst() && s.seq.value() == 0 && p.start == 0;
-        if (rel != (p.start & S::mask) && !rst_zero) diffs.push_back("sequence number differs");
-        if (s.len != p.len) diffs.push_back("payload length differs");
-        if (p.ack && s.flags.ack() && s.ack != S(*p.ack)) diffs.push_back("ack number differs");
-        if (p.win && s.wnd != *p.win) diffs.push_back("window differs");
-        if (!p.options_any) {
-            if (!same_options(s.opt, p)) diffs.push_back("options differ");
-        }
+        std::array<std::uint8_t, 64> opt_bytes{};
+        const std::size_t n_opt = wire::detail::write_options(s.opt, opt_bytes, 0);
+        for (auto& d : segment_diffs(s, local_iss_, std::span<const std::uint8_t>(opt_bytes.data(), n_opt), p)) diffs.push_back(d);
         if (!diffs.empty()) {
             std::string msg = "the model sent " + describe(s) + " at " + secs(got.at_us) + ":";
             for (const auto& d : diffs) msg += " " + d + ";";
@@ -916,92 +1119,14 @@ private:
         if (got.at_us > now_us_) now_us_ = got.at_us;
     }
 
-    // Option bytes as packetdrill compares them: order and padding exact, timestamps' values not.
-    bool same_options(const Options& o, const ScriptPacket& p) const {
-        std::array<std::uint8_t, 64> model{};
-        Options z = o;
-        z.ts_val = z.ts_ecr = 0;
-        std::size_t n = wire::detail::write_options(z, model, 0);
-        std::vector<std::uint8_t> script;
-        for (const auto& so : p.options) {
-            switch (so.kind) {
-            case OptKind::nop: script.push_back(1); break;
-            case OptKind::eol: script.push_back(0); break;
-            case OptKind::mss:
-                script.insert(script.end(), {2, 4, static_cast<std::uint8_t>(so.a >> 8), static_cast<std::uint8_t>(so.a)});
-                break;
-            case OptKind::wscale: script.insert(script.end(), {3, 3, static_cast<std::uint8_t>(so.a)}); break;
-            case OptKind::sack_ok: script.insert(script.end(), {4, 2}); break;
-            case OptKind::ts: script.insert(script.end(), {8, 10, 0, 0, 0, 0, 0, 0, 0, 0}); break;
-            }
-        }
-        if (script.size() != n) return false;
-        for (std::size_t i = 0; i < n; ++i)
-            if (script[i] != model[i]) return false;
-        return true;
-    }
-
     // ---- `<`: a segment arrives --------------------------------------------------------------
     void inbound(const Event& e) {
-        const ScriptPacket& p = e.packet;
-        Segment<S> seg;
-        seg.flags = p.flags;
-        seg.seq = S(p.start);
-        if (p.ack) seg.ack = local_iss_ + *p.ack;
-        seg.wnd = static_cast<std::uint16_t>(p.win.value_or(0));
-        seg.len = p.len;
-        for (const auto& so : p.options) {
-            if (so.kind == OptKind::mss) seg.opt.mss = static_cast<std::uint16_t>(so.a);
-            if (so.kind == OptKind::wscale) seg.opt.wscale = static_cast<std::uint8_t>(so.a > 14 ? 14 : so.a);
-            if (so.kind == OptKind::sack_ok) seg.opt.sack_permitted = true;
-            if (so.kind == OptKind::ts) { seg.opt.timestamps = true; seg.opt.ts_val = so.a; seg.opt.ts_ecr = so.b; }
-        }
-        apply(SegmentArrives<S>{seg}, model_time(now_us_));
+        apply(SegmentArrives<S>{inbound_segment(e.packet, local_iss_)}, model_time(now_us_));
     }
 
     // ---- syscalls ----------------------------------------------------------------------------
-    static bool known_call(const std::string& n) {
-        static const char* const calls[] = {"socket", "bind", "listen", "accept", "connect", "write", "send",
-                                            "read", "recv", "close", "shutdown", "setsockopt", "getsockopt", "fcntl"};
-        for (const char* c : calls) if (n == c) return true;
-        return false;
-    }
-
     void precheck_call(const Event& e) {
-        const auto& c = e.call;
-        if (!known_call(c.name)) { unsupported(e, "system call '" + c.name + "'"); return; }
-        auto arg = [&](std::size_t i) { return i < c.args.size() ? c.args[i] : std::string(); };
-        if (c.name == "socket" && arg(1).find("SOCK_STREAM") == std::string::npos) unsupported(e, "socket type other than SOCK_STREAM");
-        if ((c.name == "send" || c.name == "recv") && c.args.size() > 3 && arg(3) != "0") unsupported(e, "send/recv flags " + arg(3));
-        if (c.name == "setsockopt" || c.name == "getsockopt") {
-            static const char* const opts[] = {"SO_LINGER", "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
-                                               "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_NODELAY", "SO_REUSEADDR", "SO_REUSEPORT", "SO_ERROR"};
-            bool ok = false;
-            for (const char* n : opts) if (arg(2) == n) ok = true;
-            if (!ok) unsupported(e, "socket option " + arg(2) + (arg(2) == "TCP_INFO" ? " (tcp_info)" : ""));
-            if (c.name == "setsockopt" && arg(2) == "SO_LINGER") {
-                auto v = braces(arg(3));
-                if (v.size() == 2 && v[0] != 0 && v[1] != 0) unsupported(e, "SO_LINGER with a nonzero linger time");
-            }
-        }
-        if (c.name == "fcntl" && arg(1) != "F_SETFL" && arg(1) != "F_GETFL") unsupported(e, "fcntl " + arg(1));
-        if (!c.err.empty() && c.err[0] == '=') unsupported(e, "symbolic result '" + c.err.substr(1) + "'");
-    }
-
-    // "{l_onoff=1, l_linger=0}" or "{onoff=1, linger=0}" -> {1, 0}; "[5]" or "5" -> {5}
-    static std::vector<long long> braces(const std::string& s) {
-        std::vector<long long> out;
-        std::string t = s;
-        if (!t.empty() && (t.front() == '{' || t.front() == '[')) t = t.substr(1, t.size() >= 2 ? t.size() - 2 : 0);
-        for (const auto& part : detail::split_args(t)) {
-            auto eq = part.find('=');
-            std::string v = detail::trim(eq == std::string::npos ? part : part.substr(eq + 1));
-            char* end = nullptr;
-            long long n = std::strtoll(v.c_str(), &end, 0);
-            if (end == v.c_str()) n = -1;
-            out.push_back(n);
-        }
-        return out;
+        for (const auto& why : unsupported_call(e.call)) unsupported(e, why);
     }
 
     struct Ret {
@@ -1054,7 +1179,8 @@ private:
         }
         if (c.name == "read" || c.name == "recv") {
             if (shut_rd_) return Ret{0, ""};
-            if (tcb_.unread == 0) {
+            // Linux's tcp_recvmsg() reports the peer's FIN (SOCK_DONE) before a pending error.
+            if (tcb_.unread == 0 && !peer_fin_) {
                 if (auto er = take_error()) return er;
             }
             std::uint32_t want = static_cast<std::uint32_t>(std::strtoul(arg(2).c_str(), nullptr, 10));
@@ -1069,16 +1195,8 @@ private:
     }
 
     void finish_call(const Event& e, const Ret& r, std::int64_t at_us) {
-        const auto& c = e.call;
-        if (at_us < e.start_us - o_.tolerance_us || at_us > e.end_us + o_.tolerance_us) {
-            fail(e, "'" + c.name + "' returned at " + secs(at_us) + ", outside " + secs(e.start_us) + "..." + secs(e.end_us));
-            return;
-        }
-        std::string want_err = c.err == "EWOULDBLOCK" ? "EAGAIN" : c.err;
-        if (r.value != c.ret || (c.ret < 0 && r.err != want_err) || (c.ret >= 0 && !c.err.empty() && r.err != want_err)) {
-            fail(e, "'" + c.name + "' returned " + std::to_string(r.value) + (r.err.empty() ? "" : " " + r.err) + ", expected " +
-                        std::to_string(c.ret) + (c.err.empty() ? "" : " " + c.err) + " (" + std::string(name(tcb_.state)) + ")");
-        }
+        if (auto m = return_outside(e.call, e.start_us, e.end_us, o_.tolerance_us, at_us)) fail(e, *m);
+        else if (auto w = wrong_return(e.call, r.value, r.err)) fail(e, *w + " (" + std::string(name(tcb_.state)) + ")");
     }
 
     void poll_pending() {
@@ -1234,8 +1352,8 @@ private:
     // ---- configuration -----------------------------------------------------------------------
     void option(const Event& e) {
         const std::string& t = e.shell;
-        if (t.rfind("--tolerance_usecs=", 0) == 0) {
-            o_.tolerance_us = std::strtoll(t.c_str() + 18, nullptr, 10);
+        if (auto tol = tolerance_option(t)) {
+            o_.tolerance_us = *tol;
             rep_.notes.push_back("line " + std::to_string(e.line) + ": tolerance " + std::to_string(o_.tolerance_us) + " us");
             return;
         }
@@ -1243,19 +1361,7 @@ private:
     }
 
     void shell(const Event& e) {
-        // Commands separated by ';' or '&&', each a sysctl, or a script that is read for its sysctls.
-        std::vector<std::string> parts;
-        std::string cur;
-        const std::string& s = e.shell;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            if (s[i] == ';' || s[i] == '\n') { parts.push_back(cur); cur.clear(); continue; }
-            if (s[i] == '&' && i + 1 < s.size() && s[i + 1] == '&') { parts.push_back(cur); cur.clear(); ++i; continue; }
-            cur += s[i];
-        }
-        parts.push_back(cur);
-        for (const auto& raw : parts) {
-            std::string cmd = detail::trim(raw);
-            if (cmd.empty()) continue;
+        for (const auto& cmd : shell_commands(e.shell)) {
             if (auto a = sysctl_assignment(cmd)) {
                 auto r = apply_sysctl(p_, sysctl_, a->first, a->second);
                 if (r.kind == SysctlResult::applied) rep_.notes.push_back("line " + std::to_string(e.line) + ": profile: " + r.note);
@@ -1263,12 +1369,11 @@ private:
                 else unsupported(e, "sysctl the profile does not know: " + r.note);
                 continue;
             }
-            std::string first = cmd.substr(0, cmd.find_first_of(" \t"));
-            bool is_script = first.size() > 3 && first.substr(first.size() - 3) == ".sh";
-            if (is_script && o_.read_file) {
-                auto text = o_.read_file(first, o_.base_dir);
-                if (!text) { unsupported(e, "cannot read the script '" + first + "'"); continue; }
-                read_settings(e, first, *text);
+            auto file = settings_script(cmd);
+            if (file && o_.read_file) {
+                auto text = o_.read_file(*file, o_.base_dir);
+                if (!text) { unsupported(e, "cannot read the script '" + *file + "'"); continue; }
+                read_settings(e, *file, *text);
                 continue;
             }
             unsupported(e, "shell command '" + cmd + "'");
@@ -1277,21 +1382,13 @@ private:
 
     // A settings script is read, not run: its sysctl lines configure the profile.
     void read_settings(const Event& e, const std::string& file, const std::string& text) {
-        std::istringstream in(text);
-        std::string line;
-        std::size_t n = 0;
-        while (std::getline(in, line)) {
-            ++n;
-            std::string t = detail::trim(line);
-            if (t.empty() || t[0] == '#') continue;
-            if (t.rfind("set ", 0) == 0 || t == "set -e") continue;
-            auto a = sysctl_assignment(t);
-            if (!a) {
-                rep_.notes.push_back("line " + std::to_string(e.line) + ": " + file + ":" + std::to_string(n) + ": ignored (not a sysctl): " + t);
+        for (const auto& l : settings_lines(text)) {
+            std::string where = "line " + std::to_string(e.line) + ": " + file + ":" + std::to_string(l.line) + ": ";
+            if (!l.sysctl) {
+                rep_.notes.push_back(where + "ignored (not a sysctl): " + l.text);
                 continue;
             }
-            auto r = apply_sysctl(p_, sysctl_, a->first, a->second);
-            std::string where = "line " + std::to_string(e.line) + ": " + file + ":" + std::to_string(n) + ": ";
+            auto r = apply_sysctl(p_, sysctl_, l.sysctl->first, l.sysctl->second);
             if (r.kind == SysctlResult::applied) rep_.notes.push_back(where + "profile: " + r.note);
             else rep_.notes.push_back(where + "ignored (no effect on the model): " + r.note);
         }
