@@ -1,5 +1,6 @@
 // `synfin pkt run SCRIPT...` and `synfin trace export TRACE --format packetdrill|pcap`.
 #include "pkt.hpp"
+#include "pkt_live.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -34,25 +35,74 @@ int usage(const std::string& msg) {
 
 } // namespace
 
+const char* const pkt_help = R"(usage: synfin pkt run SCRIPT... [--profile linux|rfc9293] [--ipv6] [--verbose]
+       synfin pkt run SCRIPT... --live --iface IF --peer IP:PORT --local IP:PORT --netns NS
+                               [--tolerance_usecs N] [--verbose]
+
+Runs packetdrill scripts (docs/packetdrill.md) and prints one verdict per script, then
+"N passed, N failed, N unsupported". Exit 0 only when every script passed; 1 otherwise; 2 on a
+usage or setup error (nothing sent then).
+
+On the model (default):
+  --profile P          the model's profile: linux (default) or rfc9293
+  --ipv6               an IPv6 MSS (1440) and initial window
+With --live, the Linux kernel is the stack under test:
+  --netns NS           the kernel's network namespace (/run/netns/NS): its sockets and sysctls
+  --peer IP:PORT       the kernel's socket: what bind() and connect() use (`...` in the script)
+  --iface IF           the interface of the raw-socket driver, which plays the remote side
+  --local IP:PORT      the driver's address: what connect() connects to
+  --tolerance_usecs N  timing tolerance in us (--live: 25000 by default; the model and
+                       packetdrill: 4000)
+  Script i (counting from 0) uses both ports plus i. Needs CAP_NET_RAW and CAP_SYS_ADMIN;
+  tests/live/pkt.sh makes the namespaces.
+  --verbose, -v        also list the settings shell lines applied
+)";
+
 int run_pkt(const std::vector<std::string>& args) {
-    if (args.empty() || args[0] != "run")
-        return usage("usage: synfin pkt run SCRIPT... [--profile linux|rfc9293] [--ipv6] [--verbose]");
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || (args.size() > 1 && args[0] == "run" && (args[1] == "--help" || args[1] == "-h")))) {
+        std::fputs(pkt_help, stdout);
+        return exit_ok;
+    }
+    if (args.empty() || args[0] != "run") return usage(std::string("a subcommand is needed\n") + pkt_help);
     std::vector<std::string> files;
     pkt::RunOptions base;
-    bool verbose = false;
+    pktlive::LiveOptions live;
+    bool verbose = false, is_live = false, profile_given = false;
+    std::string peer_s, local_s;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
+        auto value = [&](std::string& v) { if (i + 1 >= args.size()) return false; v = args[++i]; return true; };
         if (a == "--profile") {
-            if (i + 1 >= args.size()) return usage("--profile needs linux or rfc9293");
-            const std::string& v = args[++i];
+            std::string v;
+            if (!value(v)) return usage("--profile needs linux or rfc9293");
             if (v == "linux") base.profile = profiles::linux_default();
             else if (v == "rfc9293") base.profile = profiles::rfc9293();
             else return usage("unknown profile '" + v + "' (linux, rfc9293)");
+            profile_given = true;
         } else if (a == "--ipv6") {
             base.profile.mss = 1440;        // MTU 1500 - 40 (IPv6) - 20 (TCP)
             base.profile.syn_window = 64800; // rounded down to a multiple of the MSS, as Linux does
+            profile_given = true;
         } else if (a == "--verbose" || a == "-v") {
             verbose = true;
+        } else if (a == "--live") {
+            is_live = true;
+        } else if (a == "--iface") {
+            if (!value(live.iface)) return usage("--iface needs an interface");
+        } else if (a == "--netns") {
+            if (!value(live.netns)) return usage("--netns needs a namespace name");
+        } else if (a == "--peer") {
+            if (!value(peer_s)) return usage("--peer needs IP:PORT");
+        } else if (a == "--local") {
+            if (!value(local_s)) return usage("--local needs IP:PORT");
+        } else if (a == "--tolerance_usecs" || a == "--tolerance-usecs" || a.rfind("--tolerance_usecs=", 0) == 0) {
+            std::string v = a.size() > 18 ? a.substr(18) : "";
+            if (v.empty() && !value(v)) return usage("--tolerance_usecs needs microseconds");
+            char* end = nullptr;
+            long long t = std::strtoll(v.c_str(), &end, 10);
+            if (end == v.c_str() || *end != '\0' || t < 0 || t > 10000000) return usage("--tolerance_usecs: expected 0..10000000, got '" + v + "'");
+            live.tolerance_us = t;
+            base.tolerance_us = t;
         } else if (!a.empty() && a[0] == '-') {
             return usage("unknown option '" + a + "'");
         } else {
@@ -60,17 +110,40 @@ int run_pkt(const std::vector<std::string>& args) {
         }
     }
     if (files.empty()) return usage("pkt run: no scripts given");
+    if (is_live) {
+        if (profile_given) return usage("--profile and --ipv6 are for the model; --live runs the kernel");
+        if (live.iface.empty() || live.netns.empty() || peer_s.empty() || local_s.empty())
+            return usage("--live needs --iface IF, --peer IP:PORT, --local IP:PORT and --netns NS");
+        auto peer = driver::parse_endpoint(peer_s), local = driver::parse_endpoint(local_s);
+        if (!peer) return usage("--peer: expected IPv4:PORT, got '" + peer_s + "'");
+        if (!local) return usage("--local: expected IPv4:PORT, got '" + local_s + "'");
+        if (std::uint32_t{peer->port} + files.size() > 65536 || std::uint32_t{local->port} + files.size() > 65536)
+            return usage("too many scripts for the ports given (script i uses port + i)");
+        live.peer = *peer;
+        live.local = *local;
+    } else if (!live.iface.empty() || !live.netns.empty() || !peer_s.empty() || !local_s.empty()) {
+        return usage("--iface, --peer, --local and --netns need --live");
+    }
     int passed = 0, failed = 0, unsupported = 0;
-    for (const auto& f : files) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string& f = files[i];
         auto text = slurp(f);
         pkt::RunReport r;
+        std::string dir = std::filesystem::path(f).parent_path().string();
+        if (dir.empty()) dir = ".";
         if (!text) {
             r.verdict = pkt::Verdict::fail;
             r.messages.push_back("cannot read the file");
+        } else if (is_live) {
+            auto lr = pktlive::run_script(*text, dir, &read_relative, live, static_cast<int>(i));
+            if (!lr.setup_error.empty()) {
+                std::fprintf(stderr, "synfin pkt run --live: %s\n", lr.setup_error.c_str());
+                return exit_usage;
+            }
+            r = std::move(lr.report);
         } else {
             pkt::RunOptions o = base;
-            o.base_dir = std::filesystem::path(f).parent_path().string();
-            if (o.base_dir.empty()) o.base_dir = ".";
+            o.base_dir = dir;
             o.read_file = &read_relative;
             r = pktexport::run_text(*text, o);
         }
