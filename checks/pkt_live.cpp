@@ -74,8 +74,8 @@ const SockOpt* find_sockopt(const std::string& name) {
 
 class LiveRunner {
 public:
-    LiveRunner(const LiveOptions& o, driver::Driver& d, live::Netns& ns, std::string base_dir, pkt::FileReader rf)
-        : o_(o), tol_(o.tolerance_us), drv_(d), ns_(ns), base_dir_(std::move(base_dir)), read_file_(rf) {}
+    LiveRunner(const LiveOptions& o, live::Netns& ns, std::string base_dir, pkt::FileReader rf)
+        : o_(o), tol_(o.tolerance_us), ns_(ns), base_dir_(std::move(base_dir)), read_file_(rf) {}
 
     ~LiveRunner() {
         for (int fd : fds_.reals()) ::close(fd);
@@ -84,10 +84,14 @@ public:
     LiveRunner(const LiveRunner&) = delete;
     LiveRunner& operator=(const LiveRunner&) = delete;
 
-    RunReport run(const pkt::Script& script) {
-        // Everything that cannot run is found before anything is set or sent.
+    // Everything that cannot run is found before anything is set or sent.
+    bool prepare(const pkt::Script& script) {
         for (const auto& e : script.events) precheck(e);
-        if (rep_.verdict != Verdict::pass) return std::move(rep_);
+        return rep_.verdict == Verdict::pass;
+    }
+
+    RunReport run(const pkt::Script& script, driver::Driver& d) {
+        drv_ = &d;
         if (tol_ != o_.tolerance_us)
             rep_.notes.push_back("tolerance " + std::to_string(tol_) + " us (the script's, larger than --tolerance_usecs)");
         t0_ = driver::Clock::now();
@@ -122,6 +126,8 @@ public:
         return std::move(rep_);
     }
 
+    [[nodiscard]] const RunReport& report() const { return rep_; }
+
 private:
     struct Pending {
         const Event* event;
@@ -130,7 +136,7 @@ private:
 
     const LiveOptions& o_;
     std::int64_t tol_;
-    driver::Driver& drv_;
+    driver::Driver* drv_ = nullptr;
     live::Netns& ns_;
     std::string base_dir_;
     pkt::FileReader read_file_;
@@ -143,6 +149,7 @@ private:
     driver::Clock::time_point t0_{};
     std::uint32_t kernel_ts_ = 0;
     std::vector<std::pair<std::string, std::string>> restore_;  // sysctl path, value before the script
+    std::map<const Event*, std::vector<std::pair<std::string, std::string>>> settings_;  // of each shell line
 
     void fail(const Event& e, const std::string& msg) {
         if (rep_.verdict == Verdict::pass) rep_.verdict = Verdict::fail;
@@ -173,7 +180,8 @@ private:
             for (const auto& why : pkt::unsupported_call(e.call)) unsupported(e, why);
             break;
         case EventKind::shell:
-            for (const auto& [key, value] : sysctls_of(e)) {
+            settings_[&e] = sysctls_of(e);
+            for (const auto& [key, value] : settings_[&e]) {
                 bool exists = false;
                 std::string err;
                 ns_.run([&] { exists = ::access(live::sysctl_path(key).c_str(), W_OK) == 0; }, err);
@@ -220,7 +228,7 @@ private:
     // ---- shell lines: sysctls written in the namespace, put back after the script ------------
     void shell(const Event& e) {
         std::string failed, err;
-        const auto settings = sysctls_of(e);
+        const auto& settings = settings_[&e];
         ns_.run([&] {
             for (const auto& [key, value] : settings) {
                 const std::string path = live::sysctl_path(key);
@@ -258,7 +266,7 @@ private:
             // A pending call is retried every millisecond; otherwise sleep until the next frame.
             std::int64_t slice = pending_ ? std::min<std::int64_t>(until_us, now + 1000) : until_us;
             int error = 0;
-            auto in = drv_.receive(t0_ + std::chrono::microseconds(slice), error);
+            auto in = drv_->receive(t0_ + std::chrono::microseconds(slice), error);
             if (error != 0) {
                 rep_.verdict = Verdict::fail;
                 rep_.messages.push_back("receive: " + std::string(std::strerror(error)));
@@ -323,7 +331,7 @@ private:
             fail(e, in.error);
             return;
         }
-        if (int err = drv_.send(in.seg); err != 0) fail(e, "sending the segment: " + std::string(std::strerror(err)));
+        if (int err = drv_->send(in.seg); err != 0) fail(e, "sending the segment: " + std::string(std::strerror(err)));
     }
 
     // ---- system calls, on the namespace's sockets ------------------------------------------------
@@ -495,9 +503,15 @@ RunResult run_script(const std::string& text, const std::string& base_dir, pkt::
     LiveOptions o = base;
     o.peer.port = static_cast<std::uint16_t>(o.peer.port + index);
     o.local.port = static_cast<std::uint16_t>(o.local.port + index);
-    // The namespace and the link first: without them nothing is set or sent.
+    // The namespace, the script's support and the link before anything is set or sent.
     live::Netns ns;
     if (!ns.open(o.netns, out.setup_error)) return out;
+    const auto& script = std::get<pkt::Script>(parsed);
+    LiveRunner runner(o, ns, base_dir, read_file);
+    if (!runner.prepare(script)) {
+        out.report = runner.report();
+        return out;
+    }
     driver::Driver drv;
     if (auto st = drv.open(o.iface, o.local, o.peer, std::nullopt); !st.ok()) {
         out.setup_error = st.message;
@@ -507,8 +521,7 @@ RunResult run_script(const std::string& text, const std::string& base_dir, pkt::
         out.setup_error = st.message;
         return out;
     }
-    LiveRunner runner(o, drv, ns, base_dir, read_file);
-    out.report = runner.run(std::get<pkt::Script>(parsed));
+    out.report = runner.run(script, drv);
     out.report.notes.insert(out.report.notes.begin(),
                             "live: kernel socket " + driver::to_string(o.peer) + " in namespace " + o.netns + ", driver " +
                                 driver::to_string(o.local) + " on " + o.iface);
