@@ -3,6 +3,7 @@
 // and the command line. See replay.hpp and docs/conformance.md.
 #include "replay.hpp"
 #include "netns.hpp"
+#include "runner.hpp"
 
 #include <algorithm>
 #include <array>
@@ -229,6 +230,13 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
                     return err(w[i].column, "unknown knob or bad value '" + std::string(w[i].text) + "'");
                 sc.knobs.emplace_back(*h, std::string(w[i].text.substr(0, eq)), std::string(w[i].text.substr(eq + 1)));
             }
+        } else if (kw == "network") {
+            if (w.size() != 2 || w[1].text != "held") return err(w[0].column, "usage: network held");
+            sc.held = true;
+        } else if (kw == "seq-bits") {
+            auto n = w.size() == 2 ? parse_u32(w[1].text) : std::nullopt;
+            if (!n || *n < 2 || *n > 32) return err(w[0].column, "usage: seq-bits N (2..32)");
+            sc.seq_bits = *n;
         } else if (kw == "end") {
             if (w.size() != 2) return err(w[0].column, "usage: end MS");
             auto t = parse_int(w[1].text);
@@ -264,6 +272,27 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
                     a.count = static_cast<int>(*n);
                 }
                 next = 5;
+            } else if (verb == "deliver" || verb == "drop" || verb == "duplicate") {
+                if (w.size() < 5) return err(w[2].column, "usage: at MS " + std::string(verb) + " FROM->TO FLAGS seq=N ack=N len=N");
+                auto arrow = w[3].text.find("->");
+                if (arrow == std::string_view::npos) return err(w[3].column, "usage: FROM->TO");
+                auto f = parse_host(w[3].text.substr(0, arrow));
+                auto to = parse_host(w[3].text.substr(arrow + 2));
+                if (!f || !to) return err(w[3].column, "hosts are client, server, driver or kernel");
+                auto fl = parse_flags(w[4].text);
+                if (!fl) return err(w[4].column, "flags are SYN,ACK,FIN,RST,PSH,URG joined by commas");
+                a.op = verb == "deliver" ? Op::deliver : verb == "drop" ? Op::drop : Op::duplicate;
+                a.host = *f;
+                a.to = *to;
+                a.image.flags = *fl;
+                for (std::size_t i = 5; i < w.size(); ++i) {
+                    auto eq = w[i].text.find('=');
+                    auto n = eq == std::string_view::npos ? std::nullopt : parse_u32(w[i].text.substr(eq + 1));
+                    auto k = w[i].text.substr(0, eq == std::string_view::npos ? 0 : eq);
+                    if (!n || (k != "seq" && k != "ack" && k != "len")) return err(w[i].column, "expected seq=N, ack=N or len=N");
+                    (k == "seq" ? a.image.seq : k == "ack" ? a.image.ack : a.image.len) = *n;
+                }
+                next = w.size();
             } else if (verb == "resend") {
                 if (w.size() != 4 || (w[3].text != "fin" && w[3].text != "last"))
                     return err(w[2].column, "usage: at MS resend fin|last");
@@ -338,6 +367,8 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
                     a.op = Op::shutdown;
                 } else if (act == "abort") {
                     a.op = Op::abort;
+                } else if (act == "crash") {
+                    a.op = Op::crash;
                 } else if (act == "expect") {
                     if (w.size() != 5) return err(w[3].column, "usage: at MS HOST expect STATE");
                     auto st = parse_state(w[4].text);
@@ -360,6 +391,232 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
     if (!saw_end) return ScriptError{lineno, 1, "missing 'end MS' line (the scenario is truncated?)"};
     if (!sc.actions.empty() && sc.actions.back().at > sc.end)
         return ScriptError{sc.actions.back().line, 1, "an action comes after the end time"};
+    return sc;
+}
+
+// ---- a checker trace as a held-network scenario -------------------------------------------------
+
+std::variant<Script, std::string> script_from_trace(std::string_view text, Role role, std::int64_t tick_ms) {
+    using namespace synfin::suite;
+    auto parsed = parse_trace(text);
+    if (auto* e = std::get_if<TraceError>(&parsed))
+        return "line " + std::to_string(e->line) + ":" + std::to_string(e->column) + ": " + e->message;
+    const Trace& t = std::get<Trace>(parsed);
+    auto slash = t.config.find('/');
+    const Scenario* scn = slash == std::string::npos ? nullptr : find_scenario(t.config.substr(0, slash));
+    const ProfileChoice* pc = slash == std::string::npos ? nullptr : find_profile(t.config.substr(slash + 1));
+    if (!scn || !pc) return "unknown configuration '" + t.config + "' (see 'synfin list')";
+    const System<seq_bits> sys(make_config(*scn, *pc));
+    const Config& cfg = sys.config();
+    const int d = role == Role::client ? 0 : 1; // host 0 is the suite's client
+    const int k = 1 - d;
+    auto ref = [](int h) { return h == 0 ? HostRef::client : HostRef::server; };
+    const std::uint32_t mod = 1u << seq_bits, mask = mod - 1;
+
+    Script sc;
+    sc.name = "trace " + t.config + " (" + t.property + ")";
+    sc.held = true;
+    sc.seq_bits = seq_bits;
+    // The driver's host is the trace's own host, its ticks made real.
+    Profile dp = cfg.host[d].profile;
+    for (Duration* x : {&dp.msl, &dp.time_wait, &dp.rto_initial, &dp.rto_max, &dp.fin_wait_2_timeout, &dp.delayed_ack,
+                        &dp.user_timeout, &dp.keepalive_time, &dp.keepalive_intvl})
+        *x *= tick_ms;
+    sc.driver_profile = dp;
+    // The live host gets the sysctls that bring Linux nearest to the trace's host: its retry
+    // limits and timeouts in ticks, and no options (the checker's segments carry none).
+    const Profile& kp = cfg.host[k].profile;
+    auto sysctl = [&](const char* key, long long v) { sc.sysctls.emplace_back(std::string("net.ipv4.") + key, std::to_string(v)); };
+    auto seconds = [&](Duration ticks) { return std::max<long long>(1, (ticks * tick_ms + 999) / 1000); };
+    if (kp.syn_retries != unbounded) sysctl("tcp_syn_retries", kp.syn_retries);
+    if (kp.synack_retries != unbounded) sysctl("tcp_synack_retries", kp.synack_retries);
+    else sc.notes.push_back("the trace's live-side host retries SYN+ACK forever; Linux's limit stays at its default");
+    if (kp.data_retries != unbounded) sysctl("tcp_retries2", kp.data_retries);
+    sysctl("tcp_timestamps", 0);
+    sysctl("tcp_sack", 0);
+    sysctl("tcp_window_scaling", 0);
+    sysctl("tcp_invalid_ratelimit", 0);
+    sysctl("tcp_rfc1337", kp.rfc1337 ? 1 : 0);
+    // Linux's RTO after the handshake is tcp_rto_min plus srtt and timer granularity, some 50 ms
+    // here (conformance F2); the trace's is a tick, like the SYN's.
+    sysctl("tcp_rto_min_us", std::max<Duration>(kp.rto_initial, 1) * tick_ms * 950);
+    if (kp.fin_wait_2_timeout > 0) sysctl("tcp_fin_timeout", seconds(kp.fin_wait_2_timeout));
+    if (kp.keepalive) {
+        sysctl("tcp_keepalive_time", seconds(kp.keepalive_time));
+        sysctl("tcp_keepalive_intvl", seconds(kp.keepalive_intvl));
+        sysctl("tcp_keepalive_probes", kp.keepalive_probes);
+    }
+    if (kp.time_wait * tick_ms != 60000)
+        sc.notes.push_back("the trace's live-side host keeps TIME-WAIT " + std::to_string(kp.time_wait * tick_ms) +
+                           " ms; Linux keeps it 60 s (TCP_TIMEWAIT_LEN, no sysctl)");
+
+    constexpr std::int64_t start = 100, step_ms = 20, kernel_timer_margin = 60;
+    std::int64_t cursor = start, ticks = 0;
+    std::array<std::array<std::int64_t, timer_count>, 2> armed_at{}, armed_tick{}, due_tick{};
+    for (auto& h : due_tick) h.fill(-1);
+    std::uint32_t d_iss32 = 0;
+    std::uint8_t d_iss3 = 0, d_last_nxt3 = 0;
+    bool d_opened = false;
+
+    using Img = std::tuple<std::uint8_t, std::uint8_t, std::uint8_t, std::uint8_t>;
+    auto img = [](const Packet& p) { return Img{static_cast<std::uint8_t>(p.flags & 0x17), p.seq, p.ack, p.len}; };
+    auto bag = [&](const SystemState<seq_bits>& st, int c) {
+        std::multiset<Img> b;
+        for (std::size_t i = 0; i < st.channel[c].count; ++i) b.insert(img(st.channel[c][i]));
+        return b;
+    };
+    std::size_t step_no = 0; // actions name the trace step they come from, as their line
+    auto push = [&](Action x, HostRef host, std::int64_t at) {
+        x.at = at;
+        x.line = step_no;
+        x.host = host;
+        sc.actions.push_back(x);
+    };
+    auto image_action = [&](Op op, int from, const Img& m, std::int64_t at) {
+        Action x;
+        x.op = op;
+        x.to = ref(1 - from);
+        x.image.flags = Flags(std::get<0>(m));
+        x.image.seq = std::get<1>(m);
+        x.image.ack = std::get<2>(m);
+        x.image.len = std::get<3>(m);
+        push(x, ref(from), at);
+    };
+
+    auto s = sys.initial();
+    std::vector<synfin::Action> all = t.stem;
+    all.insert(all.end(), t.cycle.begin(), t.cycle.end());
+    if (!t.cycle.empty())
+        sc.notes.push_back("the trace is a lasso: its cycle (" + std::to_string(t.cycle.size()) + " steps) is played once");
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const synfin::Action a = all[i];
+        step_no = i + 1;
+        if (!enabled(sys, s, a)) return "step " + std::to_string(i + 1) + " is not enabled: not a trace of " + t.config;
+        std::int64_t at = cursor;
+        std::optional<int> removed_from; // a packet the step takes out of a channel
+        Img removed{};
+        int sender = a.host;            // whose segments this step sends
+        switch (a.kind) {
+        case ActionKind::tick:
+            ++ticks;
+            at = cursor = std::max(cursor, start + ticks * tick_ms);
+            break;
+        case ActionKind::timeout: {
+            // The host's own timer does it; later steps wait until it has.
+            auto ti = static_cast<std::size_t>(a.arg);
+            const std::int64_t fire = armed_at[a.host][ti] + (due_tick[a.host][ti] - armed_tick[a.host][ti]) * tick_ms;
+            at = cursor = std::max(cursor, fire + (a.host == k ? kernel_timer_margin : 5));
+            break;
+        }
+        case ActionKind::user: {
+            const ScriptStep& st = cfg.host[a.host].script[s.host[a.host].pc];
+            Action x;
+            switch (st.action) {
+            case UserAction::connect: x.op = Op::connect; break;
+            case UserAction::listen: x.op = Op::listen; break;
+            case UserAction::send: x.op = Op::send; x.bytes = st.bytes; break;
+            case UserAction::close: x.op = Op::close; break;
+            case UserAction::shutdown: x.op = Op::shutdown; break;
+            case UserAction::abort: x.op = Op::abort; break;
+            }
+            if (x.op == Op::connect || x.op == Op::listen) {
+                x.keepalive = cfg.host[a.host].profile.keepalive;
+                const auto iss3 = static_cast<std::uint8_t>(a.arg);
+                if (a.host == d) {
+                    // Congruent to the trace's ISS and nearest to the last incarnation's
+                    // numbers, so that old segments fall where they fell in the trace.
+                    if (!d_opened) {
+                        d_iss32 = 0x40000000u + iss3;
+                    } else {
+                        std::uint32_t last_nxt32 = d_iss32 + ((d_last_nxt3 - d_iss3) & mask);
+                        auto delta = static_cast<std::int32_t>((iss3 - d_last_nxt3) & mask);
+                        if (delta >= static_cast<std::int32_t>(mod / 2)) delta -= static_cast<std::int32_t>(mod);
+                        d_iss32 = last_nxt32 + static_cast<std::uint32_t>(delta);
+                    }
+                    d_iss3 = iss3;
+                    d_last_nxt3 = iss3;
+                    d_opened = true;
+                    x.iss = d_iss32;
+                } else {
+                    x.iss = iss3; // the live stack picks its own; images use the trace's
+                }
+            }
+            push(x, ref(a.host), at);
+            break;
+        }
+        case ActionKind::deliver:
+        case ActionKind::lose:
+        case ActionKind::duplicate: {
+            const Img m = img(s.channel[a.host][a.arg]);
+            image_action(a.kind == ActionKind::deliver ? Op::deliver : a.kind == ActionKind::lose ? Op::drop : Op::duplicate,
+                         a.host, m, at);
+            if (a.kind != ActionKind::duplicate) {
+                removed_from = a.host;
+                removed = m;
+            }
+            sender = 1 - a.host;
+            break;
+        }
+        case ActionKind::crash:
+            if (a.host == k)
+                return std::string("step ") + std::to_string(i + 1) + " crashes host " + std::string(synfin::host_name(a.host)) +
+                       ", which the live stack plays in this role: a live stack cannot be crashed from here (play role " +
+                       (role == Role::client ? "server" : "client") + ")";
+            {
+                Action x;
+                x.op = Op::crash;
+                push(x, ref(d), at);
+            }
+            break;
+        }
+        const auto before = s;
+        synfin::Outcome<seq_bits> out;
+        s = sys.apply(s, a, &out);
+        // Segments that leave the network with no step of their own (a full channel, or older
+        // than MSL) are dropped from the held network too.
+        for (int c = 0; c < 2; ++c) {
+            auto expected = bag(before, c);
+            if (removed_from == c) expected.erase(expected.find(removed));
+            if (a.kind == ActionKind::duplicate && a.host == c) expected.insert(img(before.channel[c][a.arg]));
+            if (sender == c && a.kind != ActionKind::tick)
+                for (std::size_t j = 0; j < out.sent_count; ++j) expected.insert(img(to_packet<seq_bits>(out.sent[j], 0, 0)));
+            const auto actual = bag(s, c);
+            for (const auto& m : actual) {
+                auto it = expected.find(m);
+                if (it != expected.end()) expected.erase(it);
+            }
+            for (const auto& m : expected) image_action(Op::drop, c, m, at);
+        }
+        // Timers (re)armed by this step: when, and for how many ticks.
+        for (int h = 0; h < 2; ++h)
+            for (std::size_t ti = 0; ti < timer_count; ++ti) {
+                const Time rel = s.host[h].tcb.deadline[ti];
+                const std::int64_t due = rel == never ? -1 : ticks + rel;
+                if (due != due_tick[h][ti] && due >= 0) {
+                    armed_at[h][ti] = at;
+                    armed_tick[h][ti] = ticks;
+                }
+                due_tick[h][ti] = due;
+            }
+        const State ds = s.host[d].tcb.state;
+        if (ds != State::closed && ds != State::listen) d_last_nxt3 = static_cast<std::uint8_t>(s.host[d].tcb.snd_nxt.value());
+        // What the trace says each host is now.
+        for (int h : {d, k}) {
+            Action x;
+            x.op = Op::expect;
+            x.state = s.host[h].tcb.state;
+            push(x, ref(h), at + step_ms / 2);
+        }
+        cursor = at + step_ms;
+    }
+    // A deadlock or a lasso claims that nothing more happens: watch for three ticks.
+    const bool quiet = t.property == "no_deadlock" || !t.cycle.empty();
+    sc.surplus_until = quiet ? cursor + 3 * tick_ms : cursor;
+    sc.end = quiet ? sc.surplus_until : cursor + 1500;
+    for (std::size_t j = 0; j < s.channel[k].count; ++j) {
+        const Packet& p = s.channel[k][j];
+        sc.kernel_in_flight_at_end.push_back(Image{Flags(static_cast<std::uint8_t>(p.flags & 0x17)), p.seq, p.ack, p.len});
+    }
     return sc;
 }
 
@@ -857,8 +1114,9 @@ public:
                     nlmsgerr e{};
                     std::memcpy(&e, NLMSG_DATA(h), sizeof e);
                     if (e.error == -ENOENT) {
-                        detail = "no socket";
-                        return State::closed;
+                        // The 4-tuple has no socket; a listener on the port is the LISTEN TCB.
+                        detail = listen_fd_ >= 0 ? "no connection, a listener" : "no socket";
+                        return listen_fd_ >= 0 ? State::listen : State::closed;
                     }
                     detail = std::string("sock_diag: ") + std::strerror(-e.error);
                     return std::nullopt;
@@ -938,10 +1196,15 @@ public:
             }
             Micros now = peer_.now();
             peer_.tick();
-            // Script actions that are due, in order.
+            // Script actions that are due, in order. A held segment the trace names may not have
+            // arrived yet: then the actions wait for it.
+            bool waiting = false;
             while (!stopped() && next < sc_.actions.size() && scaled(sc_.actions[next].at) <= now) {
+                if (!perform(sc_.actions[next], now)) {
+                    waiting = true;
+                    break;
+                }
                 late(now - scaled(sc_.actions[next].at), "line " + std::to_string(sc_.actions[next].line));
-                perform(sc_.actions[next], now);
                 ++next;
                 now = peer_.now();
             }
@@ -971,7 +1234,7 @@ public:
             if (next < sc_.actions.size()) until = std::min(until, scaled(sc_.actions[next].at));
             if (auto dd = next_deadline(d_.tcb); dd.at != never) until = std::min(until, dd.at * 1000);
             if (auto kd = next_deadline(k_.tcb); kd.at != never) until = std::min(until, kd.at * 1000);
-            until = std::min(until, now + 200000); // poll the accept queue now and then
+            until = std::min(until, now + (waiting ? 2000 : 200000)); // poll the accept queue now and then
             if (until < now) until = now;
             std::string err;
             auto seen = peer_.wait(until, err);
@@ -996,6 +1259,15 @@ private:
     int lose_to_kernel_ = 0, lose_to_driver_ = 0;
     std::optional<Seg> last_sent_, last_fin_;
     std::optional<std::uint32_t> d_iss_, k_isn_;
+    // The held network: segments in flight, with the kernel's ISN and the trace's ISS for the
+    // kernel's host when they were sent (to compute their images).
+    struct Held {
+        Seg seg{};
+        std::uint32_t isn = 0, trace_iss = 0;
+        Micros at = 0;
+    };
+    std::deque<Held> held_to_kernel_, held_to_driver_;
+    std::uint32_t k_trace_iss_ = 0;
     Outcome result_{Verdict::conforms, {}, {}, {}, 0, 0};
     std::set<std::string> note_keys_;
     bool done_ = false;
@@ -1088,6 +1360,11 @@ private:
     }
 
     void send_from_driver(const Seg& seg, Micros now, const std::string& verb) {
+        if (sc_.held && verb == "sent") {
+            held_to_kernel_.push_back({seg, k_isn_.value_or(0), k_trace_iss_, now});
+            log(now, "held", fmt_seg(seg, true) + "   (driver->kernel: " + image_text(image_of(held_to_kernel_.back(), true)) + ")");
+            return;
+        }
         last_sent_ = seg;
         if (seg.flags.fin()) last_fin_ = seg;
         if (lose_to_kernel_ != 0) {
@@ -1232,6 +1509,7 @@ private:
         switch (a.op) {
         case Op::listen:
         case Op::connect: {
+            k_trace_iss_ = a.iss.value_or(0);
             k_.profile.keepalive = a.keepalive;
             k_.log.clear();
             k_.synced = false;
@@ -1289,8 +1567,11 @@ private:
             log(now, "FAIL", "scenario expectation: " + who + " should be " + std::string(name(a.state)) + ", the model is " +
                                  std::string(name(h.tcb.state)));
             result_.verdict = Verdict::diverges;
-            result_.message = "scenario expectation at line " + std::to_string(a.line) + ": " + who + " should be " +
-                              std::string(name(a.state)) + ", the model is " + std::string(name(h.tcb.state));
+            result_.message = std::string(sc_.held ? "trace step " : "scenario expectation at line ") + std::to_string(a.line) +
+                              ": " + who + " should be " + std::string(name(a.state)) + ", the model is " +
+                              std::string(name(h.tcb.state));
+            result_.kind = "expectation: " + std::string(drv ? "driver" : "kernel") + " " + std::string(name(h.tcb.state)) +
+                           ", not " + std::string(name(a.state));
             done_ = true;
             return;
         }
@@ -1314,30 +1595,47 @@ private:
         log(now, "expect", what);
     }
 
-    void perform(const Action& a, Micros now) {
+    bool perform(const Action& a, Micros now) {
         switch (a.op) {
-        case Op::expect: check_state(a, now); return;
+        case Op::deliver:
+        case Op::drop:
+        case Op::duplicate: return network_op(a, now);
+        case Op::crash:
+            if (!is_driver(a.host)) {
+                result_.verdict = Verdict::error;
+                result_.message = "line " + std::to_string(a.line) + ": the live stack cannot be crashed from here";
+                done_ = true;
+                return true;
+            }
+            {
+                ModelHost fresh;
+                fresh.profile = d_.profile;
+                d_ = fresh;
+            }
+            log(now, "driver", "crash: the TCB is gone, silently -> CLOSED");
+            return true;
+        case Op::expect: check_state(a, now); return true;
         case Op::lose:
             if (is_driver(a.host) == is_driver(a.to)) {
                 result_.verdict = Verdict::error;
                 result_.message = "line " + std::to_string(a.line) + ": lose needs one host on each side";
                 done_ = true;
-                return;
+                return true;
             }
             (is_driver(a.host) ? lose_to_kernel_ : lose_to_driver_) = a.count;
             log(now, "net", std::string("lose ") + (is_driver(a.host) ? "driver->kernel " : "kernel->driver ") +
                                 (a.count < 0 ? "all" : a.count == 0 ? "none" : std::to_string(a.count)));
-            return;
+            return true;
         case Op::resend: {
             const auto& s = a.fin_only ? last_fin_ : last_sent_;
             if (!s) {
                 result_.verdict = Verdict::error;
                 result_.message = "line " + std::to_string(a.line) + ": nothing to resend";
                 done_ = true;
-                return;
+                return true;
             }
             send_from_driver(*s, now, "resent");
-            return;
+            return true;
         }
         case Op::inject: {
             const auto& t = d_.tcb;
@@ -1366,12 +1664,13 @@ private:
             send_from_driver(s, now, "inject");
             last_sent_ = saved_sent;
             last_fin_ = saved_fin;
-            return;
+            return true;
         }
         default: break;
         }
         if (is_driver(a.host)) driver_user(a, now);
         else kernel_user(a, now);
+        return true;
     }
 
     [[nodiscard]] static bool same(const Seg& want, const Seg& got) {
@@ -1458,14 +1757,112 @@ private:
             log(now, "net", "lost: not delivered to the driver's host");
             return;
         }
+        if (sc_.held) {
+            held_to_driver_.push_back({s.seg, k_isn_.value_or(0), k_trace_iss_, now});
+            log(now, "held", "kernel->driver: " + image_text(image_of(held_to_driver_.back(), false)));
+            return;
+        }
+        deliver_to_driver(s.seg, now);
+    }
+
+    void deliver_to_driver(const Seg& seg, Micros now) {
         State before = d_.tcb.state;
         d_time_ = std::max(d_time_, ms(now));
-        auto fx = d_.apply(SegmentArrives<S>{s.seg}, d_time_);
+        auto fx = d_.apply(SegmentArrives<S>{seg}, d_time_);
         if (d_.tcb.state != before) log(now, "driver", std::string(name(before)) + " -> " + std::string(name(d_.tcb.state)));
         emit_driver(fx, now);
     }
 
+    // ---- the held network ----
+
+    [[nodiscard]] Image image_of(const Held& h, bool from_driver) const {
+        const std::uint32_t mask = sc_.seq_bits >= 32 ? 0xffffffffu : (1u << sc_.seq_bits) - 1;
+        auto kernel_number = [&](S v) { return (v.value() - h.isn + h.trace_iss) & mask; };
+        Image im;
+        im.flags = Flags(static_cast<std::uint8_t>(h.seg.flags.bits & 0x17));
+        im.seq = from_driver ? h.seg.seq.value() & mask : kernel_number(h.seg.seq);
+        im.ack = !h.seg.flags.ack() ? 0 : from_driver ? kernel_number(h.seg.ack) : h.seg.ack.value() & mask;
+        im.len = h.seg.len;
+        return im;
+    }
+    static std::string image_text(const Image& im) {
+        return to_string(im.flags) + " seq=" + std::to_string(im.seq) + (im.flags.ack() ? " ack=" + std::to_string(im.ack) : "") +
+               " len=" + std::to_string(im.len);
+    }
+    static bool same_image(const Image& a, const Image& b) {
+        return (a.flags.bits & 0x17) == (b.flags.bits & 0x17) && a.seq == b.seq && a.len == b.len &&
+               (!a.flags.ack() || a.ack == b.ack);
+    }
+
+    // deliver, drop or duplicate the oldest held segment with the action's image. False: not
+    // there yet (the caller waits, up to held_wait).
+    static constexpr Micros held_wait = 3000000;
+    bool network_op(const Action& a, Micros now) {
+        const char* verb = a.op == Op::deliver ? "deliver" : a.op == Op::drop ? "drop" : "duplicate";
+        if (!sc_.held || is_driver(a.host) == is_driver(a.to)) {
+            result_.verdict = Verdict::error;
+            result_.message = "line " + std::to_string(a.line) + ": " + verb + " needs 'network held' and one host on each side";
+            done_ = true;
+            return true;
+        }
+        const bool to_kernel = is_driver(a.host);
+        auto& q = to_kernel ? held_to_kernel_ : held_to_driver_;
+        auto it = std::find_if(q.begin(), q.end(), [&](const Held& h) { return same_image(image_of(h, to_kernel), a.image); });
+        const std::string dir = to_kernel ? "driver->kernel" : "kernel->driver";
+        if (it == q.end()) {
+            if (now < scaled(a.at) + held_wait) return false;
+            std::string list;
+            for (const auto& h : q) list += "\n    " + image_text(image_of(h, to_kernel));
+            diverge(now, "trace step " + std::to_string(a.line) + ": the trace " + std::string(verb) + "s " + dir + " " +
+                             image_text(a.image) + ", which the " + (to_kernel ? "driver's host" : "kernel") +
+                             " has not sent; held " + dir + ":" + (list.empty() ? std::string(" nothing") : list),
+                    "trace: " + std::string(to_kernel ? "driver's host" : "kernel") + " never sent " +
+                        to_string(a.image.flags) + (a.image.len ? " len>0" : ""));
+            return true;
+        }
+        Held h = *it;
+        if (a.op == Op::duplicate) {
+            q.push_back(h);
+            log(now, "net", "duplicated " + dir + ": " + image_text(a.image));
+            return true;
+        }
+        q.erase(it);
+        if (a.op == Op::drop) {
+            log(now, "net", "dropped " + dir + ": " + image_text(a.image));
+            return true;
+        }
+        log(now, "net", "delivers " + dir + ": " + image_text(a.image));
+        if (to_kernel) send_from_driver(h.seg, now, "delivered");
+        else deliver_to_driver(h.seg, now);
+        return true;
+    }
+
+    // A trace's live host must not have sent more than the trace's host did: what it holds
+    // beyond the trace's segments in flight, sent before surplus_until, says it did something
+    // else (retransmitted where the trace's host would not, say).
+    void check_surplus() {
+        if (!sc_.held || result_.verdict != Verdict::conforms) return;
+        std::vector<Image> expected = sc_.kernel_in_flight_at_end;
+        std::string extra;
+        std::string first;
+        for (const auto& h : held_to_driver_) {
+            const Image im = image_of(h, false);
+            auto it = std::find_if(expected.begin(), expected.end(), [&](const Image& e) { return same_image(e, im); });
+            if (it != expected.end()) {
+                expected.erase(it);
+                continue;
+            }
+            if (h.at > scaled(sc_.surplus_until)) continue;
+            extra += "\n    " + image_text(im) + " at " + fmt_ms(h.at) + " ms";
+            if (first.empty()) first = to_string(im.flags) + (im.len ? " len>0" : "");
+        }
+        if (!extra.empty())
+            diverge(peer_.now(), "the live host sent segments the trace's host does not send (held, never delivered):" + extra,
+                    "trace: kernel sent more: " + first);
+    }
+
     Outcome finish() {
+        check_surplus();
         if (result_.verdict == Verdict::diverges) {
             // What the live host does next, for the reader (not compared): a missing segment
             // may just be late, an unexpected one may be followed by more.
@@ -1491,12 +1888,17 @@ private:
 
 // ---- the command line ------------------------------------------------------------------------------
 
-const char* replay_usage = R"(usage: synfin replay SCENARIO --iface IF --peer IP:PORT --role client|server [options]
-       synfin replay SCENARIO --simulate --role client|server [options]
+const char* replay_usage = R"(usage: synfin replay SCENARIO|TRACE --iface IF --peer IP:PORT --role client|server [options]
+       synfin replay SCENARIO|TRACE --simulate --role client|server [options]
 
 Plays one host of a live scenario (docs/conformance.md) on the model, sending its segments with
 a raw AF_PACKET socket on IF, against the live stack at IP:PORT, and checks every segment the
 live stack sends against what the model predicts for it.
+
+A checker trace (synfin check --trace-dir, docs/trace-format.md) is replayed on a held network:
+the driver holds every segment both ways and delivers, loses or duplicates them as the trace
+does, ticks become --tick milliseconds, and after every step both hosts must be in the states
+the trace gives them (docs/conformance.md, "Counterexamples against the kernel").
 
 options:
   --role client|server  the scenario's role the driver plays (the live stack plays the other)
@@ -1509,12 +1911,27 @@ options:
   --time-scale X        multiply the scenario's times by X (default 1)
   --tolerance MS        timing tolerance either side (default 25; timers get 1/8 of their
                         duration more on the late side)
+  --tick MS             a trace's tick in real time (default 1000: Linux's initial RTO)
   --simulate            no network: the live host is the model itself (a dry run)
   --verbose             also print the bytes of every frame sent
 
 exit status: 0 the live stack conforms, 1 it diverges (or a scenario expectation fails),
              2 bad usage, unreadable scenario, or the driver cannot run (nothing is sent then).
 )";
+
+// A checker trace starts, after its comment lines, with "synfin-trace".
+bool is_trace(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        auto first = line.find_first_not_of(" \t\r");
+        if (first != std::string_view::npos && line[first] != '#') return line.substr(first, 12) == "synfin-trace";
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return false;
+}
 
 int usage_error(const std::string& msg) {
     std::fprintf(stderr, "synfin replay: %s\n(see 'synfin replay --help')\n", msg.c_str());
@@ -1529,6 +1946,7 @@ int command(const std::vector<std::string>& args) {
     std::optional<driver::Mac> peer_mac;
     Options o;
     bool simulate = false;
+    std::int64_t tick_ms = 1000;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& out) {
@@ -1563,6 +1981,11 @@ int command(const std::vector<std::string>& args) {
             auto n = parse_int(v);
             if (!n || *n < 0 || *n > 60000) return usage_error("--tolerance needs 0..60000 ms");
             o.tolerance = *n;
+        } else if (a == "--tick") {
+            if (!value(v)) return usage_error("--tick needs milliseconds");
+            auto n = parse_int(v);
+            if (!n || *n < 100 || *n > 60000) return usage_error("--tick needs 100..60000 ms");
+            tick_ms = *n;
         } else if (a == "--simulate") {
             simulate = true;
         } else if (a == "--verbose") {
@@ -1585,12 +2008,24 @@ int command(const std::vector<std::string>& args) {
     if (!in) return usage_error("cannot read '" + file + "'");
     std::stringstream ss;
     ss << in.rdbuf();
-    auto parsed = parse_script(ss.str());
+    const std::string text = ss.str();
+    std::variant<Script, ScriptError> parsed;
+    if (is_trace(text)) {
+        auto conv = script_from_trace(text, o.role, tick_ms);
+        if (auto* e = std::get_if<std::string>(&conv)) {
+            std::fprintf(stderr, "%s: %s\n", file.c_str(), e->c_str());
+            return 2;
+        }
+        parsed = std::move(std::get<Script>(conv));
+    } else {
+        parsed = parse_script(text);
+    }
     if (auto* e = std::get_if<ScriptError>(&parsed)) {
         std::fprintf(stderr, "%s:%zu:%zu: %s\n", file.c_str(), e->line, e->column, e->message.c_str());
         return 2;
     }
     const Script& sc = std::get<Script>(parsed);
+    for (const auto& n : sc.notes) std::printf("trace: %s\n", n.c_str());
     const HostRef want_role = o.role == Role::client ? HostRef::client : HostRef::server;
     if (std::find(sc.roles.begin(), sc.roles.end(), want_role) == sc.roles.end())
         return usage_error("scenario '" + (sc.name.empty() ? file : sc.name) + "' is not meant to be played in role " + role_s);
@@ -1674,7 +2109,7 @@ int command(const std::vector<std::string>& args) {
     }
 
     Profile kernel_profile = linux_profile(sysctls, &unmodelled);
-    Profile driver_profile = kernel_profile;
+    Profile driver_profile = sc.driver_profile.value_or(kernel_profile);
     for (const auto& [h, k, v] : sc.knobs) set_knob(driver_profile, k, v);
 
     std::printf("scenario %s: driver plays the %s, %s plays the %s\n", sc.name.empty() ? file.c_str() : sc.name.c_str(),
@@ -1713,6 +2148,10 @@ int command(const std::vector<std::string>& args) {
                     static_cast<unsigned long long>(stt.ignored), static_cast<unsigned long long>(stt.malformed));
     }
     for (const auto& n : r.notes) std::printf("note (not a divergence): %s\n", n.c_str());
+    if (sc.held && r.verdict == Verdict::conforms)
+        std::printf("reproduced: the live stack followed the trace to its last step\n");
+    else if (sc.held && r.verdict == Verdict::diverges)
+        std::printf("NOT reproduced: the live stack left the trace (below)\n");
     switch (r.verdict) {
     case Verdict::conforms:
         std::printf("conforms: %zu segments matched the model, %zu sent\n", r.matched, r.sent);

@@ -28,6 +28,8 @@ namespace synfin::replay {
 
 // ---- the scenario ("live script") ------------------------------------------------------------
 
+enum class Role : std::uint8_t { client, server };
+
 // Hosts as the script names them. client/server are roles; driver/kernel name whoever plays
 // the role that --role gives the driver, so a script can be written for one side.
 enum class HostRef : std::uint8_t { client, server, driver, kernel };
@@ -38,6 +40,17 @@ enum class Op : std::uint8_t {
     lose,                                                // the network loses segments FROM->TO
     resend,                                              // the network repeats the driver's last segment
     inject,                                              // the network delivers a crafted segment to the kernel
+    // A held network (`network held`, used to replay the checker's traces): the driver holds
+    // every segment, both ways, until one of these names it by its image (below).
+    deliver, drop, duplicate,
+    crash,                                               // the driver's host loses its TCB, silently
+};
+
+// A held segment as the checker's trace writes it: flags, and seq/ack modulo 2^seq-bits, with
+// the kernel's numbers shifted so that its ISN is the trace's ISS for the kernel's host.
+struct Image {
+    Flags flags{};
+    std::uint32_t seq = 0, ack = 0, len = 0;
 };
 
 // seq=/ack= of an injected segment: a number relative to the sender's (seq) or receiver's (ack)
@@ -62,6 +75,7 @@ struct Action {
     Flags flags{};                   // inject
     SeqExpr seq{}, ack{SeqExpr::Base::rcv_nxt, 0};
     std::optional<std::uint16_t> wnd; // inject
+    Image image{};                   // deliver, drop, duplicate
 };
 
 struct Script {
@@ -71,6 +85,15 @@ struct Script {
     std::vector<std::tuple<HostRef, std::string, std::string>> knobs; // driver-profile overrides
     std::vector<Action> actions;   // in time order (stable)
     std::int64_t end = 0;          // ms: run until then
+    bool held = false;             // `network held`: segments wait for deliver/drop/duplicate
+    unsigned seq_bits = 32;        // `seq-bits N`: the modulus of images
+    std::optional<Profile> driver_profile; // set by a trace: the trace's own host, in real time
+    std::vector<std::string> notes; // what a converted trace could not keep
+    // A trace: what the live host's side of the network holds at its end, and until when (ms)
+    // anything else it sends counts against it (to the end for a deadlock or a lasso, whose
+    // last state claims that nothing more happens).
+    std::vector<Image> kernel_in_flight_at_end;
+    std::int64_t surplus_until = 0;
 };
 
 struct ScriptError {
@@ -79,6 +102,13 @@ struct ScriptError {
 };
 
 std::variant<Script, ScriptError> parse_script(std::string_view text);
+
+// A checker trace (docs/trace-format.md) as a held-network scenario: every user call, delivery,
+// loss, duplication and crash at its place, each tick `tick_ms` of real time, and after every
+// step the state the trace gives each host, as an expectation. The driver plays the trace's
+// client (role client) or server; the live stack the other host. Errors: the text is not a
+// trace, its configuration is unknown, or it needs what a live stack cannot do (crash it).
+std::variant<Script, std::string> script_from_trace(std::string_view trace_text, Role role, std::int64_t tick_ms);
 
 // ---- the Linux profile from a namespace's sysctls ----------------------------------------------
 
@@ -97,8 +127,6 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled = n
 bool set_knob(Profile& p, std::string_view knob, std::string_view value);
 
 // ---- running ------------------------------------------------------------------------------------
-
-enum class Role : std::uint8_t { client, server };
 
 struct Options {
     Role role = Role::client;
