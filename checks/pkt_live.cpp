@@ -181,7 +181,8 @@ private:
             break;
         case EventKind::shell:
             settings_[&e] = sysctls_of(e);
-            for (const auto& [key, value] : settings_[&e]) {
+            for (const auto& setting : settings_[&e]) {
+                const std::string& key = setting.first;
                 bool exists = false;
                 std::string err;
                 ns_.run([&] { exists = ::access(live::sysctl_path(key).c_str(), W_OK) == 0; }, err);

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this
 # Two throw-away network namespaces joined by a veth, for the live tests; sourced by run.sh
 # (synfin replay) and pkt.sh (synfin pkt run --live).
 #
@@ -47,8 +48,8 @@ netns_setup() {
     [[ $drv_mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || { echo "cannot read d0's MAC" >&2; return 1; }
     ip -n "$ns_stack" neigh replace "$drv_ip" lladdr "$drv_mac" dev s0 nud permanent || return 1
     # Wait for carrier on both ends (veth comes up at once, but be sure).
-    local i
-    for i in $(seq 50); do
+    local _
+    for _ in $(seq 50); do
         if ip -n "$ns_drv" -br link show d0 | grep -q ' UP ' && ip -n "$ns_stack" -br link show s0 | grep -q ' UP '; then
             return 0
         fi
