@@ -12,8 +12,11 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <unistd.h>
+
+#include <synfin/driver/frame.hpp>
 
 namespace synfin::live {
 
@@ -77,6 +80,15 @@ inline std::string sysctl_path(const std::string& key) {
     for (std::size_t i = 10; i < p.size(); ++i)
         if (p[i] == '.') p[i] = '/';
     return p;
+}
+
+// An IPv4 endpoint as the socket calls take it.
+inline sockaddr_in to_sockaddr(driver::Endpoint e) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(e.port);
+    sin.sin_addr.s_addr = htonl(e.addr);
+    return sin;
 }
 
 } // namespace synfin::live

@@ -31,14 +31,7 @@ using pkt::EventKind;
 using pkt::RunReport;
 using pkt::Verdict;
 using pkt::secs;
-
-sockaddr_in to_sockaddr(driver::Endpoint e) {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(e.port);
-    sin.sin_addr.s_addr = htonl(e.addr);
-    return sin;
-}
+using live::to_sockaddr;
 
 // A frame the kernel sent, not yet taken by a `>` line.
 struct Seen {
@@ -151,14 +144,8 @@ private:
     std::vector<std::pair<std::string, std::string>> restore_;  // sysctl path, value before the script
     std::map<const Event*, std::vector<std::pair<std::string, std::string>>> settings_;  // of each shell line
 
-    void fail(const Event& e, const std::string& msg) {
-        if (rep_.verdict == Verdict::pass) rep_.verdict = Verdict::fail;
-        rep_.messages.push_back(std::to_string(e.line) + ": " + msg + "\n    script: " + e.text);
-    }
-    void unsupported(const Event& e, const std::string& why) {
-        rep_.verdict = Verdict::unsupported;
-        rep_.messages.push_back(std::to_string(e.line) + ": unsupported: " + why + "\n    script: " + e.text);
-    }
+    void fail(const Event& e, const std::string& msg) { rep_.fail(e, msg); }
+    void unsupported(const Event& e, const std::string& why) { rep_.unsupported(e, why); }
 
     [[nodiscard]] std::int64_t now_us() const {
         return std::chrono::duration_cast<std::chrono::microseconds>(driver::Clock::now() - t0_).count();

@@ -702,6 +702,15 @@ struct RunReport {
     Verdict verdict = Verdict::pass;
     std::vector<std::string> messages;  // "LINE: ..." failures and unsupported lines
     std::vector<std::string> notes;     // configuration applied, settings ignored
+
+    void fail(const Event& e, const std::string& msg) {
+        if (verdict == Verdict::pass) verdict = Verdict::fail;
+        messages.push_back(std::to_string(e.line) + ": " + msg + "\n    script: " + e.text);
+    }
+    void unsupported(const Event& e, const std::string& why) {
+        verdict = Verdict::unsupported;
+        messages.push_back(std::to_string(e.line) + ": unsupported: " + why + "\n    script: " + e.text);
+    }
 };
 
 // Reads a file the script names in a shell line (e.g. ../common/defaults.sh); nullopt if absent.
@@ -1028,14 +1037,8 @@ private:
         return S(o_.iss_sequence[i]);
     }
 
-    void fail(const Event& e, const std::string& msg) {
-        if (rep_.verdict == Verdict::pass) rep_.verdict = Verdict::fail;
-        rep_.messages.push_back(std::to_string(e.line) + ": " + msg + "\n    script: " + e.text);
-    }
-    void unsupported(const Event& e, const std::string& why) {
-        rep_.verdict = Verdict::unsupported;
-        rep_.messages.push_back(std::to_string(e.line) + ": unsupported: " + why + "\n    script: " + e.text);
-    }
+    void fail(const Event& e, const std::string& msg) { rep_.fail(e, msg); }
+    void unsupported(const Event& e, const std::string& why) { rep_.unsupported(e, why); }
 
     std::string describe(const Segment<S>& s) const {
         std::array<std::uint8_t, 64> b{};
