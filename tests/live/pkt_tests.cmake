@@ -6,6 +6,7 @@
 #                       CAP_NET_RAW (root); without them it exits 77 and ctest reports it as
 #                       skipped, never as passed. RUN_SERIAL: the timing tolerances assume an
 #                       otherwise idle machine.
+#   live.pkt.error.*    clear errors, and nothing sent, for a missing namespace or missing options.
 #
 # A script the kernel does not pass would be listed in SYNFIN_PKT_LIVE_EXPECTED_FAILURES (WILL_FAIL)
 # with its reason in docs/packetdrill.md; there is none.
@@ -21,3 +22,15 @@ foreach(_script IN LISTS _synfin_pkt_scripts)
         set_tests_properties(live.pkt.${_name} PROPERTIES WILL_FAIL TRUE)
     endif()
 endforeach()
+
+# Clear errors before anything is sent, without privileges: a missing namespace, missing options
+# (exit 2, which PASS_REGULAR_EXPRESSION does not look at).
+set(_synfin_pkt_one "${_synfin_live_dir}/../pkt/rst_syn_sent.pkt")
+add_test(NAME live.pkt.error.no_netns
+    COMMAND synfin_cli pkt run "${_synfin_pkt_one}" --live --iface lo --peer 192.0.2.1:8080
+            --local 192.0.2.2:40000 --netns synfin-no-such-ns)
+add_test(NAME live.pkt.error.options COMMAND synfin_cli pkt run "${_synfin_pkt_one}" --live --iface lo)
+set_tests_properties(live.pkt.error.no_netns PROPERTIES
+    PASS_REGULAR_EXPRESSION "no network namespace 'synfin-no-such-ns'" LABELS "live;pkt")
+set_tests_properties(live.pkt.error.options PROPERTIES
+    PASS_REGULAR_EXPRESSION "--live needs --iface IF, --peer IP:PORT, --local IP:PORT and --netns NS" LABELS "live;pkt")
