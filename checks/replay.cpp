@@ -1230,8 +1230,8 @@ public:
             const bool pending = !expected_.empty() && expected_.front().earliest <= end;
             if (now >= end && !pending && next >= sc_.actions.size()) break;
             // Sleep until the next thing due, or a segment.
-            Micros until = pending ? expected_.front().latest + 1 : end;
-            if (next < sc_.actions.size()) until = std::min(until, scaled(sc_.actions[next].at));
+            Micros until = pending ? expected_.front().latest + 1 : now < end ? end : now + 2000;
+            if (next < sc_.actions.size() && !waiting) until = std::min(until, scaled(sc_.actions[next].at));
             if (auto dd = next_deadline(d_.tcb); dd.at != never) until = std::min(until, dd.at * 1000);
             if (auto kd = next_deadline(k_.tcb); kd.at != never) until = std::min(until, kd.at * 1000);
             until = std::min(until, now + (waiting ? 2000 : 200000)); // poll the accept queue now and then
@@ -1472,6 +1472,14 @@ private:
             log(d, "model", "kernel " + std::string(name(kd.timer)) + " timer (armed at " + std::to_string(armed) +
                                 " ms): " + std::string(name(before)) + " -> " + std::string(name(k_.tcb.state)));
             predict(fx, d - tol(), d + late, std::string(name(kd.timer)) + " timer", d);
+            if (k_.tcb.deadline[static_cast<std::size_t>(kd.timer)] <= kd.at) {
+                // A timer that fires without moving on would loop here forever: a model defect.
+                result_.verdict = Verdict::error;
+                result_.message = "the model's " + std::string(name(kd.timer)) + " timer fired at " + std::to_string(kd.at) +
+                                  " ms in " + std::string(name(k_.tcb.state)) + " and stayed due";
+                done_ = true;
+                return;
+            }
         }
     }
 
