@@ -609,8 +609,11 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
         }
         cursor = at + step_ms;
     }
-    // A deadlock or a lasso claims that nothing more happens: watch for three ticks.
+    // A deadlock or a lasso claims that nothing more happens: watch for three ticks. (Within the
+    // trace, a timer may fire live a little before the trace's step that would have cancelled
+    // it: ticks order timers only to the tick, real time to the millisecond.)
     const bool quiet = t.property == "no_deadlock" || !t.cycle.empty();
+    sc.surplus_from = cursor;
     sc.surplus_until = quiet ? cursor + 3 * tick_ms : cursor;
     sc.end = quiet ? sc.surplus_until : cursor + 1500;
     for (std::size_t j = 0; j < s.channel[k].count; ++j) {
@@ -1860,7 +1863,7 @@ private:
                 expected.erase(it);
                 continue;
             }
-            if (h.at > scaled(sc_.surplus_until)) continue;
+            if (h.at <= scaled(sc_.surplus_from) || h.at > scaled(sc_.surplus_until)) continue;
             extra += "\n    " + image_text(im) + " at " + fmt_ms(h.at) + " ms";
             if (first.empty()) first = to_string(im.flags) + (im.len ? " len>0" : "");
         }

@@ -89,11 +89,11 @@ struct Script {
     unsigned seq_bits = 32;        // `seq-bits N`: the modulus of images
     std::optional<Profile> driver_profile; // set by a trace: the trace's own host, in real time
     std::vector<std::string> notes; // what a converted trace could not keep
-    // A trace: what the live host's side of the network holds at its end, and until when (ms)
-    // anything else it sends counts against it (to the end for a deadlock or a lasso, whose
-    // last state claims that nothing more happens).
+    // A trace: what the live host's side of the network holds at its end, and when (ms) anything
+    // else it sends counts against it: after the last step of a deadlock or a lasso, whose last
+    // state claims that nothing more happens.
     std::vector<Image> kernel_in_flight_at_end;
-    std::int64_t surplus_until = 0;
+    std::int64_t surplus_from = 0, surplus_until = 0;
 };
 
 struct ScriptError {

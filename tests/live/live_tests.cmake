@@ -10,6 +10,8 @@
 #                              it parses, its roles exist and it is self-consistent. No privileges.
 #   live.errors                tests/live/errors.sh: clear errors and nothing sent for an
 #                              unparsable scenario, a missing capability, a down interface.
+#   live.counterexamples       tests/live/counterexamples.sh: every counterexample of `synfin check`
+#                              replayed in both roles; outcomes as in counterexamples.txt.
 #   live.differential          tests/live/differential.sh: 10 scenarios drawn by RapidCheck
 #                              generators (tests/live/gen.cpp, seed 9293) in both roles; fails on
 #                              a divergence class not in tests/live/known-divergences.txt.
@@ -74,6 +76,18 @@ endforeach()
 add_test(NAME live.errors
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/errors.sh" $<TARGET_FILE:synfin_cli>)
 set_tests_properties(live.errors PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 120 LABELS "live")
+
+# Every counterexample of `synfin check` against the kernel (docs/conformance.md).
+add_test(NAME live.counterexamples
+    COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli>)
+set_tests_properties(live.counterexamples PROPERTIES
+    SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 900 LABELS "live;counterexamples")
+
+# The same traces with --simulate (the model plays the live host): each converts and runs, in
+# both roles, with no privileges; only the crash trace refuses the role whose host crashes.
+add_test(NAME live.simulate.counterexamples
+    COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli> --simulate)
+set_tests_properties(live.simulate.counterexamples PROPERTIES TIMEOUT 600 LABELS "live;simulate")
 
 # The differential run's scenario generator (RapidCheck generators, sampled with a fixed seed).
 add_executable(synfin_live_gen "${_synfin_live_dir}/gen.cpp")

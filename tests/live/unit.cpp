@@ -4,6 +4,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@
 #include <synfin/driver/frame.hpp>
 
 #include "../../checks/replay.hpp"
+#include "../../checks/runner.hpp"
 
 using namespace synfin;
 using namespace synfin::driver;
@@ -247,4 +249,108 @@ TEST_CASE("linux_profile takes the namespace's sysctls", "[live][profile]") {
     CHECK(replay::linux_profile({}) == profiles::linux_default());
     // Window scaling off.
     CHECK(replay::linux_profile({{"net.ipv4.tcp_window_scaling", "0"}}).wscale == no_wscale);
+}
+
+// ---- checker traces as held-network scenarios ----
+
+namespace {
+
+// The counterexample `synfin check` finds for one cell, as trace text.
+std::string counterexample(std::string_view property, std::string_view config) {
+    for (const auto& c : suite::cells()) {
+        if (c.property != property || suite::config_name(c) != config) continue;
+        auto r = suite::run_group({&c}, suite::RunOptions{});
+        REQUIRE(r.size() == 1);
+        REQUIRE(r[0].counterexample);
+        return suite::trace_text(*r[0].counterexample);
+    }
+    FAIL("no cell " << property << " on " << config);
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("a checker trace becomes a held-network scenario with the trace's steps", "[live][trace]") {
+    const std::string text = counterexample("no_stale_acceptance", "reconnect/linux");
+    for (auto role : {replay::Role::client, replay::Role::server}) {
+        CAPTURE(role == replay::Role::client ? "client" : "server");
+        auto conv = replay::script_from_trace(text, role, 1000);
+        REQUIRE(std::holds_alternative<replay::Script>(conv));
+        const auto& sc = std::get<replay::Script>(conv);
+        CHECK(sc.held);
+        CHECK(sc.seq_bits == 3);
+        REQUIRE(sc.driver_profile);
+        CHECK(sc.driver_profile->rto_initial == 1000); // one tick of the trace, in ms
+        CHECK(sc.driver_profile->mss == 2);            // the trace's own host
+        // Linux nearest the trace's host: no options, fast answers, RTO near a tick.
+        auto has = [&](const std::string& k, const std::string& v) {
+            return std::find(sc.sysctls.begin(), sc.sysctls.end(), std::make_pair(k, v)) != sc.sysctls.end();
+        };
+        CHECK(has("net.ipv4.tcp_timestamps", "0"));
+        CHECK(has("net.ipv4.tcp_rfc1337", "0"));
+        CHECK(has("net.ipv4.tcp_rto_min_us", "950000"));
+        std::size_t delivers = 0, expects = 0, connects = 0;
+        std::int64_t last = 0;
+        std::vector<std::uint32_t> driver_iss;
+        for (const auto& a : sc.actions) {
+            CHECK(a.at >= last); // times never decrease
+            last = a.at;
+            delivers += a.op == replay::Op::deliver;
+            expects += a.op == replay::Op::expect;
+            const bool driver_host = (a.host == replay::HostRef::client) == (role == replay::Role::client);
+            if ((a.op == replay::Op::connect || a.op == replay::Op::listen) && driver_host) driver_iss.push_back(*a.iss);
+            connects += a.op == replay::Op::connect;
+        }
+        CHECK(delivers >= 10);
+        CHECK(connects == 2);
+        CHECK(expects > 2 * delivers); // both hosts' states after every step
+        // The driver's ISSs are the trace's modulo 8, and the second lies next to the first
+        // incarnation's numbers, so the old segments fall where they fell in the trace.
+        REQUIRE(driver_iss.size() == 2);
+        CHECK(driver_iss[0] % 8 == (role == replay::Role::client ? 0u : 4u));
+        const auto gap = static_cast<std::int32_t>(driver_iss[1] - driver_iss[0]);
+        CHECK(gap > -8);
+        CHECK(gap < 8);
+        CHECK(sc.end > last);
+    }
+}
+
+TEST_CASE("a trace that crashes the live side's host is refused in that role only", "[live][trace]") {
+    const std::string text = counterexample("no_half_open_leak", "crash/no_keepalive");
+    CHECK(std::holds_alternative<replay::Script>(replay::script_from_trace(text, replay::Role::client, 1000)));
+    auto refused = replay::script_from_trace(text, replay::Role::server, 1000);
+    REQUIRE(std::holds_alternative<std::string>(refused));
+    CHECK_THAT(std::get<std::string>(refused), Catch::Contains("cannot be crashed"));
+}
+
+TEST_CASE("a text that is not a trace of a known configuration is an error", "[live][trace]") {
+    auto bad = replay::script_from_trace("synfin-trace 1\nconfig nowhere/none\nproperty x\nseq-bits 3\nend\n", replay::Role::client, 1000);
+    REQUIRE(std::holds_alternative<std::string>(bad));
+    CHECK_THAT(std::get<std::string>(bad), Catch::Contains("nowhere"));
+    CHECK(std::holds_alternative<std::string>(replay::script_from_trace("not a trace", replay::Role::client, 1000)));
+}
+
+TEST_CASE("held-network lines parse: network held, seq-bits, deliver/drop/duplicate, crash", "[live][script]") {
+    auto parsed = replay::parse_script("synfin-live 1\nnetwork held\nseq-bits 3\n"
+                                       "at 0 server listen\nat 10 client connect\n"
+                                       "at 20 deliver client->server SYN seq=0 len=0\n"
+                                       "at 30 drop server->client SYN,ACK seq=4 ack=1 len=0\n"
+                                       "at 40 duplicate client->server SYN seq=0\n"
+                                       "at 50 client crash\nend 100\n");
+    REQUIRE(std::holds_alternative<replay::Script>(parsed));
+    const auto& sc = std::get<replay::Script>(parsed);
+    CHECK(sc.held);
+    CHECK(sc.seq_bits == 3);
+    REQUIRE(sc.actions.size() == 6);
+    CHECK(sc.actions[2].op == replay::Op::deliver);
+    CHECK(sc.actions[3].op == replay::Op::drop);
+    CHECK(sc.actions[3].image.seq == 4);
+    CHECK(sc.actions[3].image.ack == 1);
+    CHECK(sc.actions[3].image.flags == (Flag::syn | Flag::ack));
+    CHECK(sc.actions[4].op == replay::Op::duplicate);
+    CHECK(sc.actions[5].op == replay::Op::crash);
+    auto bad = replay::parse_script("synfin-live 1\nat 0 deliver client->server SYN seq=x\nend 10\n");
+    REQUIRE(std::holds_alternative<replay::ScriptError>(bad));
+    CHECK(std::get<replay::ScriptError>(bad).line == 2);
+    CHECK(std::holds_alternative<replay::ScriptError>(replay::parse_script("synfin-live 1\nseq-bits 40\nend 10\n")));
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Every counterexample `synfin check` finds, replayed against the Linux kernel in both roles, and
+# compared with tests/live/counterexamples.txt (docs/conformance.md, "Counterexamples against the
+# kernel"). Each replay runs in fresh namespaces (tests/live/run.sh).
+#
+#   tests/live/counterexamples.sh SYNFIN [--simulate] [TABLE]
+#
+# --simulate: no network and no privileges; the model plays the live host. Checks only that every
+# trace converts and replays in both roles (exit 0 or 1), and that the refused ones refuse.
+#
+# Exit: 0 every outcome is the table's, 1 one is not (or a counterexample is not in the table),
+# 77 skipped (no CAP_NET_ADMIN/CAP_NET_RAW): ctest reports it as skipped, never as passed.
+set -uo pipefail
+
+if (($# < 1 || $# > 3)); then
+    echo "usage: $0 SYNFIN [--simulate] [TABLE]" >&2
+    exit 2
+fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+synfin=$1
+shift
+simulate=0
+if [[ ${1:-} == --simulate ]]; then
+    simulate=1
+    shift
+fi
+table=${1:-$here/counterexamples.txt}
+[[ -x $synfin ]] || { echo "$0: no synfin binary at '$synfin'" >&2; exit 2; }
+[[ -r $table ]] || { echo "$0: cannot read '$table'" >&2; exit 2; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$synfin" check --quiet --trace-dir "$dir/traces" >"$dir/check.out" 2>&1
+case $? in 0 | 1) ;; *) echo "$0: synfin check failed:" >&2; cat "$dir/check.out" >&2; exit 1 ;; esac
+
+fail=0
+declare -A listed=()
+while read -r trace role outcome class; do
+    [[ -z $trace || $trace == \#* ]] && continue
+    listed["$trace $role"]=1
+    file="$dir/traces/$trace.trace"
+    if [[ ! -r $file ]]; then
+        echo "FAIL $trace ($role): synfin check no longer finds this counterexample"
+        fail=1
+        continue
+    fi
+    log="$dir/$trace.$role.log"
+    if [[ $outcome == refused ]]; then
+        "$synfin" replay "$file" --simulate --role "$role" >"$log" 2>&1
+        status=$?
+        if [[ $status == 2 ]] && grep -q "cannot be crashed" "$log"; then
+            echo "ok   $trace ($role): refused, as it must be"
+        else
+            echo "FAIL $trace ($role): expected a refusal, got exit $status"; cat "$log"; fail=1
+        fi
+        continue
+    fi
+    if ((simulate)); then
+        "$synfin" replay "$file" --simulate --role "$role" >"$log" 2>&1
+        status=$?
+        if [[ $status == 0 || $status == 1 ]]; then
+            echo "ok   $trace ($role): replays on the model ($(grep -E '^(reproduced|NOT reproduced)' "$log" | cut -c1-40))"
+        else
+            echo "FAIL $trace ($role): exit $status"; cat "$log"; fail=1
+        fi
+        continue
+    fi
+    expect=conforms
+    [[ $outcome == diverges ]] && expect=diverges
+    bash "$here/run.sh" "$synfin" "$file" "$role" "$expect" >"$log" 2>&1
+    status=$?
+    if [[ $status == 77 ]]; then
+        cat "$log" >&2
+        exit 77
+    fi
+    seen=$(sed -n 's/^divergence class: //p' "$log" | head -1)
+    if [[ $status != 0 ]]; then
+        echo "FAIL $trace ($role): expected $outcome${class:+ ($class)}, got ${seen:-reproduced}"; cat "$log"; fail=1
+    elif [[ $outcome == diverges && ! $seen =~ ^($class)$ ]]; then
+        echo "FAIL $trace ($role): diverges as expected, but as '$seen', not '$class'"; cat "$log"; fail=1
+    else
+        echo "ok   $trace ($role): $outcome${class:+ ($class)}"
+    fi
+done <"$table"
+
+for f in "$dir"/traces/*.trace; do
+    t=$(basename "$f" .trace)
+    for role in client server; do
+        if [[ -z ${listed["$t $role"]:-} ]]; then
+            echo "FAIL $t ($role): a counterexample not in $(basename "$table"): replay it and record the outcome"
+            fail=1
+        fi
+    done
+done
+exit $fail
