@@ -1270,7 +1270,8 @@ private:
         Micros at = 0;
     };
     std::deque<Held> held_to_kernel_, held_to_driver_;
-    std::uint32_t k_trace_iss_ = 0;
+    // The trace's ISS for the kernel's host, paired with the live ISN once that is learnt.
+    std::uint32_t k_trace_iss_ = 0, k_trace_iss_next_ = 0;
     Outcome result_{Verdict::conforms, {}, {}, {}, 0, 0};
     std::set<std::string> note_keys_;
     bool done_ = false;
@@ -1489,6 +1490,7 @@ private:
     // The kernel's ISN is learnt from its SYN: the incarnation is run again from its Open with it.
     void sync_kernel(std::uint32_t isn, Micros now) {
         k_isn_ = isn;
+        k_trace_iss_ = k_trace_iss_next_;
         std::vector<Logged> log_copy = k_.log;
         if (log_copy.empty() || !std::holds_alternative<Open<S>>(log_copy.front().event)) return;
         std::get<Open<S>>(log_copy.front().event).iss = S(isn);
@@ -1520,7 +1522,7 @@ private:
         switch (a.op) {
         case Op::listen:
         case Op::connect: {
-            k_trace_iss_ = a.iss.value_or(0);
+            k_trace_iss_next_ = a.iss.value_or(0);
             k_.profile.keepalive = a.keepalive;
             k_.log.clear();
             k_.synced = false;
