@@ -29,15 +29,17 @@ commands:
   check            run the property suite on the built-in models (the main job)
   trace verify F   replay the counterexample trace in file F and confirm its violation
   list             list the properties, scenarios, profiles and suite cells
-  pkt run F...     run packetdrill scripts against the model (docs/packetdrill.md)
+  pkt run F...     run packetdrill scripts against the model, or with --live against a live
+                   kernel (docs/packetdrill.md, 'synfin pkt --help')
   trace export F --format packetdrill|pcap [--host A|B] [-o OUT]
                    a trace as a packetdrill script or a pcap file
   graph endpoint|space|trace ...
                    Graphviz pictures: the endpoint graph, an explored space, a ladder
                    ('synfin graph --help')
   replay S --iface IF --peer IP:PORT --role client|server ...
-                   play one host of live scenario S against a live TCP stack and check the
-                   other against the model (docs/conformance.md, 'synfin replay --help')
+                   play one host of live scenario S, or of a checker trace, against a live TCP
+                   stack and check the other against the model and the trace
+                   (docs/conformance.md, 'synfin replay --help')
   help             show this text
 
 check options:

@@ -43,6 +43,7 @@ using S = Seq32;
 using live::Netns;
 using live::read_file;
 using live::sysctl_path;
+using live::to_sockaddr;
 using Seg = Segment<S>;
 
 // ---- small text helpers ------------------------------------------------------------------------
@@ -929,13 +930,6 @@ private:
 
 // ---- the live peer: a stack reached through the raw-socket driver ------------------------------
 
-sockaddr_in to_sockaddr(driver::Endpoint e) {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(e.port);
-    sin.sin_addr.s_addr = htonl(e.addr);
-    return sin;
-}
 
 class LivePeer final : public Peer {
 public:
