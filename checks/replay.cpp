@@ -930,7 +930,6 @@ private:
 
 // ---- the live peer: a stack reached through the raw-socket driver ------------------------------
 
-
 class LivePeer final : public Peer {
 public:
     LivePeer(driver::Driver& d, driver::Endpoint local, driver::Endpoint peer, Netns* ns)
