@@ -420,7 +420,7 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
     sc.seq_bits = seq_bits;
     // The driver's host is the trace's own host, its ticks made real.
     Profile dp = cfg.host[d].profile;
-    for (Duration* x : {&dp.msl, &dp.time_wait, &dp.rto_initial, &dp.rto_max, &dp.fin_wait_2_timeout, &dp.delayed_ack,
+    for (Duration* x : {&dp.msl, &dp.time_wait, &dp.rto_initial, &dp.rto_max, &dp.rto_min, &dp.fin_wait_2_timeout, &dp.delayed_ack,
                         &dp.user_timeout, &dp.keepalive_time, &dp.keepalive_intvl})
         *x *= tick_ms;
     sc.driver_profile = dp;
@@ -439,7 +439,8 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
     sysctl("tcp_invalid_ratelimit", 0);
     sysctl("tcp_rfc1337", kp.rfc1337 ? 1 : 0);
     // Linux's RTO after the handshake is tcp_rto_min plus srtt and timer granularity, some 50 ms
-    // here (conformance F2); the trace's is a tick, like the SYN's.
+    // here (conformance F2); the trace's is a tick, like the SYN's. Just under a tick, so that
+    // the live retransmission comes at the tick.
     sysctl("tcp_rto_min_us", std::max<Duration>(kp.rto_initial, 1) * tick_ms * 950);
     if (kp.fin_wait_2_timeout > 0) sysctl("tcp_fin_timeout", seconds(kp.fin_wait_2_timeout));
     if (kp.keepalive) {
@@ -685,10 +686,7 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
     if (auto v = get("net.ipv4.tcp_orphan_retries"); v && *v != p.data_retries)
         say("tcp_orphan_retries=" + std::to_string(*v) + (*v == 0 ? " (8)" : "") +
             ": an orphan's retransmissions are limited by it, not tcp_retries2; the model uses data_retries");
-    if (auto v = get("net.ipv4.tcp_rto_min_us"))
-        say("tcp_rto_min_us=" + std::to_string(*v) + ": after an RTT sample the kernel's RTO is srtt+4*rttvar, at least "
-            "this; the model has no RTT estimation and retransmits data and FIN after rto_initial (" +
-            std::to_string(p.rto_initial) + " ms)");
+    if (auto v = get("net.ipv4.tcp_rto_min_us"); v && *v > 0) p.rto_min = std::max<std::int64_t>(1, *v / 1000);
     return p;
 }
 
@@ -700,6 +698,7 @@ bool set_knob(Profile& p, std::string_view knob, std::string_view value) {
     else if (knob == "synack_retries") p.synack_retries = i;
     else if (knob == "data_retries") p.data_retries = i;
     else if (knob == "rto_initial") p.rto_initial = *v;
+    else if (knob == "rto_min") p.rto_min = *v;
     else if (knob == "delayed_ack") p.delayed_ack = *v;
     else if (knob == "fin_wait_2_timeout") p.fin_wait_2_timeout = *v;
     else if (knob == "keepalive") p.keepalive = *v != 0;

@@ -1726,6 +1726,35 @@ TEST_CASE("Linux delayed ACK: a prompt CLOSE in CLOSE-WAIT merges the ACK of the
     }
 }
 
+TEST_CASE("RFC 6298 §2.3 and §5.5 on linux: once synchronized the RTO is tcp_rto_min, backed off; the handshake keeps the initial RTO",
+          "[rfc][timeout][linux]") {
+    SECTION("data: 200 ms, then doubled") {
+        auto e = reach(State::established, lnx);
+        e.on(Send{100});
+        std::vector<Duration> gaps;
+        Time last = e.now;
+        for (int i = 0; i < 3; ++i) {
+            const auto& fx = e.fire(Timer::retransmission);
+            REQUIRE(fx.size() == 1);
+            CHECK(fx[0].len == 100);
+            gaps.push_back(e.now - last);
+            last = e.now;
+        }
+        CHECK(gaps == std::vector<Duration>{200, 400, 800});
+    }
+    SECTION("SYN and SYN+ACK: the initial RTO, 1 s") {
+        auto s = reach(State::syn_sent, lnx);
+        CHECK(s.tcb.at(Timer::retransmission) == s.now + lnx.rto_initial);
+        auto r = reach(State::syn_received, lnx);
+        CHECK(r.tcb.at(Timer::retransmission) == r.now + lnx.rto_initial);
+    }
+    SECTION("rfc9293 has no floor of its own: 1 s throughout") {
+        auto e = reach(State::established, rfc);
+        e.on(Send{100});
+        CHECK(e.tcb.at(Timer::retransmission) == e.now + rfc.rto_initial);
+    }
+}
+
 // =============================================================================================
 // Options in the handshake
 // =============================================================================================

@@ -26,6 +26,7 @@ struct Profile {
     Duration time_wait = 0;            // §3.4.2: 2*MSL
     Duration rto_initial = 0;          // RFC 6298 §2.1
     Duration rto_max = 0;
+    Duration rto_min = 0;              // >0: the RTO once synchronized (conformance F2)
     int syn_retries = 0;               // SYN retransmissions before giving up (R2 for SYN)
     int synack_retries = 0;            // SYN+ACK retransmissions, or `unbounded`
     int data_retries = 0;              // data/FIN retransmissions (R2)
@@ -110,6 +111,7 @@ constexpr Profile linux_default() {
     p.time_wait = 60 * second;         // TCP_TIMEWAIT_LEN
     p.rto_initial = 1 * second;        // TCP_TIMEOUT_INIT
     p.rto_max = 120 * second;          // TCP_RTO_MAX
+    p.rto_min = 200;                   // srtt + 4*rttvar, at least net.ipv4.tcp_rto_min_us; srtt ~ 0 on a LAN
     p.syn_retries = 6;                 // net.ipv4.tcp_syn_retries
     p.synack_retries = 5;              // net.ipv4.tcp_synack_retries; then the request is dropped
     p.data_retries = 15;               // net.ipv4.tcp_retries2

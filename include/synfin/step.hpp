@@ -229,7 +229,10 @@ private:
     }
 
     [[nodiscard]] constexpr Duration rto() const {
-        Duration r = p_.rto_initial;
+        // RFC 6298 §2.2-2.3: after an RTT sample the RTO follows the RTT; Linux's floor is
+        // tcp_rto_min, which is all of it on a LAN (conformance F2).
+        const bool measured = p_.rto_min > 0 && synchronized(t_.state) && t_.state != State::syn_received;
+        Duration r = measured ? p_.rto_min : p_.rto_initial;
         for (int i = 0; i < t_.retries && r < p_.rto_max; ++i) r *= 2; // RFC 6298 §5.5: back off
         return r < p_.rto_max ? r : p_.rto_max;
     }

@@ -87,6 +87,7 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2) {
     q.msl = msl;
     q.rto_initial = p.rto_initial > 0 ? 1 : 0;
     q.rto_max = p.rto_initial > 0 ? 2 : 0;
+    q.rto_min = p.rto_min > 0 && p.rto_initial > 0 ? 1 : 0;
     q.syn_retries = cap(p.syn_retries);
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
