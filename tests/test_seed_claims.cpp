@@ -377,12 +377,14 @@ TEST_CASE("claim 12: a passive closer with nothing to send merges ACK and FIN: t
           "[claims]") {
     struct Row {
         const Profile* p;
+        bool data_first;
         std::size_t segments;
     };
-    for (const auto& r : {Row{&lnx, 3}, Row{&rfc, 4}}) {
-        CAPTURE(r.p->name);
+    // Linux delays the ACK of a FIN only once data has arrived (conformance F5).
+    for (const auto& r : {Row{&lnx, true, 3}, Row{&rfc, true, 4}, Row{&lnx, false, 4}}) {
+        CAPTURE(r.p->name, r.data_first);
         auto w = reach_wire<S>(State::established, *r.p, x, y);
-        exchange_data(w); // Linux delays the ACK of a FIN only once data has arrived (conformance F5)
+        if (r.data_first) exchange_data(w);
         auto first = w.log.size();
         w.at_a(Close{});
         w.deliver_to_b();
@@ -391,17 +393,6 @@ TEST_CASE("claim 12: a passive closer with nothing to send merges ACK and FIN: t
         CHECK(w.log.size() - first == r.segments);
         CHECK(w.a.state() == State::time_wait);
         CHECK(w.b.state() == State::closed);
-    }
-    SECTION("linux, before any data: the ACK of the FIN goes at once, four segments (conformance F5)") {
-        auto w = reach_wire<S>(State::established, lnx, x, y);
-        auto first = w.log.size();
-        w.at_a(Close{});
-        w.deliver_to_b();
-        REQUIRE(w.b.fx.size() == 1);
-        CHECK(w.b.fx[0].flags == Flags(Flag::ack));
-        w.at_b(Close{});
-        w.settle();
-        CHECK(w.log.size() - first == 4);
     }
     SECTION("linux: if the application is slow, the delayed ACK goes alone and the capture shows four") {
         auto w = reach_wire<S>(State::established, lnx, x, y);

@@ -1460,22 +1460,29 @@ TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: the SYN is resent with expo
     }
 }
 
-TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: data is resent from SND.UNA until the retry limit, then timed out",
-          "[rfc][timeout]") {
-    auto e = reach(State::established, rfc);
-    e.on(Send{2000});
+// Fires the retransmission timer n times; each resends `len` bytes from SND.UNA. The gaps between.
+template <class E>
+std::vector<Duration> retransmission_gaps(E& e, int n, std::uint32_t len) {
     std::vector<Duration> gaps;
     Time last = e.now;
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < n; ++i) {
         const auto& fx = e.fire(Timer::retransmission);
         gaps.push_back(e.now - last);
         last = e.now;
         REQUIRE(fx.size() == 1);
-        CHECK(fx[0].seq == iss_a + 1);
-        CHECK(fx[0].len == 1460); // one MSS from SND.UNA
+        CHECK(fx[0].seq == e.tcb.snd_una);
+        CHECK(fx[0].len == len);
         CHECK(fx[0].flags.ack());
     }
-    CHECK(gaps == std::vector<Duration>{1000, 2000, 4000, 8000, 16000, 32000});
+    return gaps;
+}
+
+TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: data is resent from SND.UNA until the retry limit, then timed out",
+          "[rfc][timeout]") {
+    auto e = reach(State::established, rfc);
+    e.on(Send{2000});
+    CHECK(retransmission_gaps(e, 6, 1460) == std::vector<Duration>{1000, 2000, 4000, 8000, 16000, 32000});
+    const Time last = e.now;
     const auto& fx = e.fire(Timer::retransmission);
     CHECK(e.now - last == 60000);
     CHECK(fx.released);
@@ -1731,16 +1738,7 @@ TEST_CASE("RFC 6298 §2.3 and §5.5 on linux: once synchronized the RTO is tcp_r
     SECTION("data: 200 ms, then doubled") {
         auto e = reach(State::established, lnx);
         e.on(Send{100});
-        std::vector<Duration> gaps;
-        Time last = e.now;
-        for (int i = 0; i < 3; ++i) {
-            const auto& fx = e.fire(Timer::retransmission);
-            REQUIRE(fx.size() == 1);
-            CHECK(fx[0].len == 100);
-            gaps.push_back(e.now - last);
-            last = e.now;
-        }
-        CHECK(gaps == std::vector<Duration>{200, 400, 800});
+        CHECK(retransmission_gaps(e, 3, 100) == std::vector<Duration>{200, 400, 800});
     }
     SECTION("SYN and SYN+ACK: the initial RTO, 1 s") {
         auto s = reach(State::syn_sent, lnx);
