@@ -3,6 +3,7 @@
 // and the command line. See replay.hpp and docs/conformance.md.
 #include "replay.hpp"
 #include "netns.hpp"
+#include "pkt.hpp"
 #include "runner.hpp"
 
 #include <algorithm>
@@ -1906,6 +1907,9 @@ Plays one host of a live scenario (docs/conformance.md) on the model, sending it
 a raw AF_PACKET socket on IF, against the live stack at IP:PORT, and checks every segment the
 live stack sends against what the model predicts for it.
 
+A packetdrill script (FILE.pkt) runs as 'synfin pkt run FILE.pkt --live' does, with the live
+stack as the stack under test (--role is not needed; --local and --netns are).
+
 A checker trace (synfin check --trace-dir, docs/trace-format.md) is replayed on a held network:
 the driver holds every segment both ways and delivers, loses or duplicates them as the trace
 does, ticks become --tick milliseconds, and after every step both hosts must be in the states
@@ -1952,7 +1956,7 @@ int usage_error(const std::string& msg) {
 } // namespace
 
 int command(const std::vector<std::string>& args) {
-    std::string file, iface, netns, role_s;
+    std::string file, iface, netns, role_s, peer_s, local_s;
     std::optional<driver::Endpoint> peer, local;
     std::optional<driver::Mac> peer_mac;
     Options o;
@@ -1973,9 +1977,9 @@ int command(const std::vector<std::string>& args) {
         } else if (a == "--iface") {
             if (!value(iface)) return usage_error("--iface needs an interface name");
         } else if (a == "--peer") {
-            if (!value(v) || !(peer = driver::parse_endpoint(v))) return usage_error("--peer needs IP:PORT");
+            if (!value(peer_s) || !(peer = driver::parse_endpoint(peer_s))) return usage_error("--peer needs IP:PORT");
         } else if (a == "--local") {
-            if (!value(v) || !(local = driver::parse_endpoint(v))) return usage_error("--local needs IP:PORT");
+            if (!value(local_s) || !(local = driver::parse_endpoint(local_s))) return usage_error("--local needs IP:PORT");
         } else if (a == "--peer-mac") {
             if (!value(v) || !(peer_mac = driver::parse_mac(v))) return usage_error("--peer-mac needs xx:xx:xx:xx:xx:xx");
         } else if (a == "--role") {
@@ -2012,6 +2016,14 @@ int command(const std::vector<std::string>& args) {
         }
     }
     if (file.empty()) return usage_error("no scenario file");
+    if (file.size() > 4 && file.compare(file.size() - 4, 4, ".pkt") == 0) {
+        // A packetdrill script says itself who plays what: the live stack is the stack under
+        // test, the driver its remote side (synfin pkt run --live, docs/packetdrill.md).
+        if (simulate) return run_pkt({"run", file});
+        if (iface.empty() || peer_s.empty() || local_s.empty() || netns.empty())
+            return usage_error("a packetdrill script needs --iface, --peer, --local and --netns (or --simulate)");
+        return run_pkt({"run", file, "--live", "--iface", iface, "--peer", peer_s, "--local", local_s, "--netns", netns});
+    }
     if (role_s.empty()) return usage_error("--role client|server is required");
     if (!simulate && iface.empty()) return usage_error("--iface is required (or --simulate)");
     if (!simulate && !peer) return usage_error("--peer IP:PORT is required (or --simulate)");

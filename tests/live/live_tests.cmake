@@ -89,6 +89,16 @@ add_test(NAME live.simulate.counterexamples
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli> --simulate)
 set_tests_properties(live.simulate.counterexamples PROPERTIES TIMEOUT 600 LABELS "live;simulate")
 
+# synfin replay takes a packetdrill script too (as `synfin pkt run --live` does).
+add_test(NAME live.replay_pkt
+    COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/run.sh" $<TARGET_FILE:synfin_cli>
+            "${_synfin_live_dir}/../pkt/rst_syn_sent.pkt" client conforms)
+set_tests_properties(live.replay_pkt PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 120 LABELS "live;pkt")
+add_test(NAME live.simulate.replay_pkt
+    COMMAND synfin_cli replay "${_synfin_live_dir}/../pkt/rst_syn_sent.pkt" --simulate)
+set_tests_properties(live.simulate.replay_pkt PROPERTIES TIMEOUT 60 LABELS "live;simulate"
+    PASS_REGULAR_EXPRESSION "1 passed, 0 failed, 0 unsupported")
+
 # The differential run's scenario generator (RapidCheck generators, sampled with a fixed seed).
 add_executable(synfin_live_gen "${_synfin_live_dir}/gen.cpp")
 target_link_libraries(synfin_live_gen PRIVATE rapidcheck)
@@ -100,7 +110,8 @@ set_tests_properties(live.differential PROPERTIES
     SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 900 LABELS "live;differential")
 
 # Unit tests of the pieces that need no network: framing, the scenario parser, the profile.
-add_executable(synfin_live_unit "${_synfin_live_dir}/unit.cpp" "${PROJECT_SOURCE_DIR}/checks/replay.cpp")
+add_executable(synfin_live_unit "${_synfin_live_dir}/unit.cpp" "${PROJECT_SOURCE_DIR}/checks/replay.cpp"
+    "${PROJECT_SOURCE_DIR}/checks/pkt.cpp" "${PROJECT_SOURCE_DIR}/checks/pkt_live.cpp")
 target_link_libraries(synfin_live_unit PRIVATE synfin::synfin Catch2::Catch2)
 synfin_target_options(synfin_live_unit)
 add_test(NAME live.unit COMMAND synfin_live_unit)
