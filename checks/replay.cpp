@@ -2064,6 +2064,24 @@ int command(const std::vector<std::string>& args) {
             return usage_error("scenario line 'profile " + std::string(host_name(h)) + " " + k + "=" + v +
                                "': in role " + role_s + " that host is the live stack, whose profile comes from its sysctls");
     }
+    // Without --netns the live stack is remote and its application is not ours to drive: only a
+    // passive live side, one listen and nothing after it, can be played (it must be listening).
+    if (!simulate && netns.empty()) {
+        const HostRef live_role = o.role == Role::client ? HostRef::server : HostRef::client;
+        bool listened = false;
+        for (const auto& a : sc.actions) {
+            const bool live = a.host == HostRef::kernel || a.host == live_role;
+            if (!live || a.op > Op::abort) continue;
+            if (a.op == Op::listen && !listened) {
+                listened = true;
+                continue;
+            }
+            return usage_error("without --netns the live stack is remote, so only a scenario whose live side is passive "
+                               "(one listen, no other call) can be played; line " + std::to_string(a.line) +
+                               " is another call of the live host: give --netns, or play the other role");
+        }
+        if (listened) std::printf("the live stack is remote: it must already listen at %s\n", driver::to_string(*peer).c_str());
+    }
 
     Sysctls sysctls;
     std::vector<std::string> unmodelled;

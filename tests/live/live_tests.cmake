@@ -89,6 +89,14 @@ add_test(NAME live.simulate.counterexamples
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli> --simulate)
 set_tests_properties(live.simulate.counterexamples PROPERTIES TIMEOUT 600 LABELS "live;simulate")
 
+# Without --netns the live stack is remote: a scenario whose live side makes calls is refused
+# before anything is opened or sent (no privileges needed).
+add_test(NAME live.remote_needs_passive
+    COMMAND synfin_cli replay "${_synfin_live_dir}/scenarios/release_client_first.live" --iface lo
+            --peer 192.0.2.1:8080 --role client)
+set_tests_properties(live.remote_needs_passive PROPERTIES TIMEOUT 60 LABELS "live;unit"
+    PASS_REGULAR_EXPRESSION "only a scenario whose live side is passive")
+
 # synfin replay takes a packetdrill script too (as `synfin pkt run --live` does).
 add_test(NAME live.replay_pkt
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/run.sh" $<TARGET_FILE:synfin_cli>
