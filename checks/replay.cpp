@@ -1855,15 +1855,28 @@ private:
     void check_surplus() {
         if (!sc_.held || result_.verdict != Verdict::conforms) return;
         std::vector<Image> expected = sc_.kernel_in_flight_at_end;
-        std::string extra;
-        std::string first;
-        for (const auto& h : held_to_driver_) {
-            const Image im = image_of(h, false);
-            auto it = std::find_if(expected.begin(), expected.end(), [&](const Image& e) { return same_image(e, im); });
-            if (it != expected.end()) {
-                expected.erase(it);
+        // What the trace's host sent and the trace never delivered must be there too: the
+        // live host may have answered its last segments otherwise.
+        std::deque<Held> held = held_to_driver_;
+        std::string missing, first_missing;
+        for (const auto& e : expected) {
+            auto it = std::find_if(held.begin(), held.end(), [&](const Held& h) { return same_image(image_of(h, false), e); });
+            if (it != held.end()) {
+                held.erase(it);
                 continue;
             }
+            missing += "\n    " + image_text(e);
+            if (first_missing.empty()) first_missing = to_string(e.flags) + (e.len ? " len>0" : "");
+        }
+        if (!missing.empty()) {
+            diverge(peer_.now(), "the live host did not send what the trace's host sends at the end (never delivered):" + missing,
+                    "trace: kernel never sent " + first_missing);
+            return;
+        }
+        std::string extra;
+        std::string first;
+        for (const auto& h : held) {
+            const Image im = image_of(h, false);
             if (h.at <= scaled(sc_.surplus_from) || h.at > scaled(sc_.surplus_until)) continue;
             extra += "\n    " + image_text(im) + " at " + fmt_ms(h.at) + " ms";
             if (first.empty()) first = to_string(im.flags) + (im.len ? " len>0" : "");
