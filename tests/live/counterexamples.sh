@@ -67,13 +67,21 @@ while read -r trace role outcome class; do
     fi
     expect=conforms
     [[ $outcome == diverges ]] && expect=diverges
-    bash "$here/run.sh" "$synfin" "$file" "$role" "$expect" >"$log" 2>&1
-    status=$?
-    if [[ $status == 77 ]]; then
-        cat "$log" >&2
-        exit 77
-    fi
-    seen=$(sed -n 's/^divergence class: //p' "$log" | head -1)
+    # A busy machine can move the kernel's timers past the tolerance: a replay whose outcome is
+    # not the table's is run once more, and only a second miss counts.
+    for attempt in 1 2; do
+        bash "$here/run.sh" "$synfin" "$file" "$role" "$expect" >"$log" 2>&1
+        status=$?
+        if [[ $status == 77 ]]; then
+            cat "$log" >&2
+            exit 77
+        fi
+        seen=$(sed -n 's/^divergence class: //p' "$log" | head -1)
+        if [[ $status == 0 && ($outcome != diverges || $seen =~ ^($class)$) ]]; then
+            break
+        fi
+        ((attempt == 1)) && echo "note $trace ($role): outcome '${seen:-reproduced}' not the table's; running it again"
+    done
     if [[ $status != 0 ]]; then
         echo "FAIL $trace ($role): expected $outcome${class:+ ($class)}, got ${seen:-reproduced}"; cat "$log"; fail=1
     elif [[ $outcome == diverges && ! $seen =~ ^($class)$ ]]; then
