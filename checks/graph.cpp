@@ -356,11 +356,9 @@ int cmd_trace(const std::vector<std::string>& args) {
         return exit_usage;
     }
     const Trace& t = std::get<Trace>(parsed);
-    auto slash = t.config.find('/');
-    const Scenario* sc = slash == std::string::npos ? nullptr : find_scenario(t.config.substr(0, slash));
-    const ProfileChoice* pc = slash == std::string::npos ? nullptr : find_profile(t.config.substr(slash + 1));
-    if (!sc || !pc) return graph_error(file + ": unknown configuration '" + t.config + "' (see 'synfin list')");
-    System<seq_bits> sys(make_config(*sc, *pc));
+    auto config = config_named(t.config);
+    if (!config) return graph_error(file + ": unknown configuration '" + t.config + "' (see 'synfin list')");
+    System<seq_bits> sys(*config);
     auto built = build_ladder(sys, t);
     if (auto* err = std::get_if<std::string>(&built)) {
         std::fprintf(stderr, "synfin graph: %s: %s\n", file.c_str(), err->c_str());

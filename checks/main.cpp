@@ -21,7 +21,7 @@ namespace {
 using namespace synfin;
 using namespace synfin::suite;
 
-constexpr int exit_ok = 0, exit_unexpected = 1, exit_usage = 2;
+constexpr int exit_ok = 0, exit_unexpected = 1, exit_usage = 2, exit_incomplete = 3;
 
 const char* usage_text = R"(usage: synfin <command> [options]
 
@@ -47,14 +47,24 @@ check options:
   --config S/P       only cells of scenario S with profile P; S alone selects a scenario (repeatable)
   --threads N        explorer threads (default 1; verdicts and counts do not depend on it)
   --max-states N     stop an exploration beyond N states (at most 60 million; verdict then 'unknown')
+  --refine-states N  re-check each holding verdict at twice the resolution (ticks per MSL) within
+                     N states (default 2000000; 0: no refinement). A verdict that changes there
+                     is 'unstable'; a refinement beyond N states is reported as incomplete
   --json FILE        also write the results as JSON
   --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
   --progress         report exploration progress on stderr, about once a second (the default)
   --quiet            print only the summary line, no progress
 
+verdicts: holds, violated, unstable (holds only at the coarser resolution), unknown (a state or
+memory limit, a vacuous premise, or dead ends: states where a full channel with no loss budget
+blocks every transition, so time stops; --trace-dir then writes a path to the first as
+<property>__<scenario>__<profile>.dead_end.trace, which 'trace verify' confirms).
+
 exit status: 0 every cell has its expected verdict (or a trace is confirmed),
-             1 some cell does not (or the trace does not show its violation),
-             2 bad usage or unreadable input.
+             1 some cell has another verdict, not merely unknown (or the trace does not show
+               its violation),
+             2 bad usage or unreadable input,
+             3 incomplete: every cell not as expected is 'unknown'.
 )";
 
 int usage_error(const std::string& msg) {
@@ -151,6 +161,10 @@ int cmd_check(const std::vector<std::string>& args) {
             std::uint64_t n = 0;
             if (!value(v) || !parse_number(v, n) || n == 0 || n > 60'000'000) return usage_error("--max-states needs a number from 1 to 60000000");
             ro.max_states = n;
+        } else if (a == "--refine-states") {
+            std::uint64_t n = 0;
+            if (!value(v) || !parse_number(v, n) || n > 60'000'000) return usage_error("--refine-states needs a number from 0 to 60000000");
+            ro.refine_max_states = n;
         } else if (a == "--json") {
             if (!value(json_file)) return usage_error("--json needs a file name");
         } else if (a == "--trace-dir") {
@@ -186,19 +200,21 @@ int cmd_check(const std::vector<std::string>& args) {
         results.insert(results.end(), rs.begin(), rs.end());
     }
     std::sort(results.begin(), results.end(), [](const CellResult& a, const CellResult& b) { return a.cell < b.cell; });
-    int unexpected = 0;
+    int unexpected = 0, incomplete = 0;
     if (!quiet) {
-        std::printf("%-29s %-43s %-9s %-9s %10s %11s %7s %5s\n", "property", "configuration", "verdict", "expected",
-                    "states", "transitions", "seconds", "cex");
+        std::printf("%-29s %-43s %-9s %-9s %10s %11s %7s %5s %-10s %6s\n", "property", "configuration", "verdict", "expected",
+                    "states", "transitions", "seconds", "cex", "refined", "dead");
     }
     for (const auto& r : results) {
-        if (!r.as_expected()) ++unexpected;
+        if (!r.as_expected()) ++(r.verdict == Verdict::unknown ? incomplete : unexpected);
         if (!quiet) {
             std::string cex = r.counterexample ? std::to_string(r.counterexample_length) : "-";
-            std::printf("%-29s %-43s %-9s %-9s %10llu %11llu %7.2f %5s%s%s\n", std::string(r.cell->property).c_str(),
+            std::string refined = r.refinement == Refinement::not_run ? "-" : std::string(name(r.refinement));
+            std::printf("%-29s %-43s %-9s %-9s %10llu %11llu %7.2f %5s %-10s %6llu%s%s\n", std::string(r.cell->property).c_str(),
                         config_name(*r.cell).c_str(), std::string(name(r.verdict)).c_str(),
                         std::string(name(r.cell->expected)).c_str(), static_cast<unsigned long long>(r.stats.states),
-                        static_cast<unsigned long long>(r.stats.transitions), r.seconds, cex.c_str(),
+                        static_cast<unsigned long long>(r.stats.transitions), r.seconds, cex.c_str(), refined.c_str(),
+                        static_cast<unsigned long long>(r.stats.dead_ends),
                         r.as_expected() ? "" : "  <-- UNEXPECTED", r.note.empty() ? "" : ("  (" + r.note + ")").c_str());
         }
         if (r.counterexample && !trace_dir.empty()) {
@@ -206,6 +222,15 @@ int cmd_check(const std::vector<std::string>& args) {
             std::ofstream f(path);
             f << "# " << r.cell->property << " on " << config_name(*r.cell) << ": " << r.cell->why << "\n";
             f << trace_text(*r.counterexample);
+            if (!f) return usage_error("cannot write '" + path.string() + "'");
+        }
+        if (r.dead_end && !trace_dir.empty()) {
+            std::string file = trace_file_name(*r.cell);
+            file.replace(file.size() - 6, 6, ".dead_end.trace");
+            auto path = std::filesystem::path(trace_dir) / file;
+            std::ofstream f(path);
+            f << "# the first dead end of " << config_name(*r.cell) << ": every transition blocked by a full channel\n";
+            f << trace_text(*r.dead_end);
             if (!f) return usage_error("cannot write '" + path.string() + "'");
         }
     }
@@ -218,16 +243,22 @@ int cmd_check(const std::vector<std::string>& args) {
               << "\", \"profile\": \"" << json_escape(r.cell->profile) << "\", \"verdict\": \"" << name(r.verdict)
               << "\", \"expected\": \"" << name(r.cell->expected) << "\", \"states\": " << r.stats.states
               << ", \"transitions\": " << r.stats.transitions << ", \"seconds\": " << r.seconds
-              << ", \"counterexample_length\": " << r.counterexample_length << ", \"why\": \"" << json_escape(r.cell->why)
+              << ", \"counterexample_length\": " << r.counterexample_length << ", \"msl_ticks\": " << int(r.msl)
+              << ", \"refinement\": \"" << name(r.refinement) << "\", \"refined_verdict\": \""
+              << (r.refinement == Refinement::not_run ? "" : name(r.refined_verdict)) << "\", \"refined_states\": " << r.refined_states
+              << ", \"blocked_states\": " << r.stats.blocked_states << ", \"dead_ends\": " << r.stats.dead_ends
+              << ", \"premise_states\": " << r.premise_states
+              << ", \"why\": \"" << json_escape(r.cell->why)
               << "\", \"note\": \"" << json_escape(r.note) << "\"";
             if (r.counterexample && !trace_dir.empty()) f << ", \"trace\": \"" << json_escape(trace_file_name(*r.cell)) << "\"";
             f << "}" << (i + 1 < results.size() ? "," : "") << "\n";
         }
-        f << "  ],\n  \"unexpected\": " << unexpected << "\n}\n";
+        f << "  ],\n  \"unexpected\": " << unexpected << ",\n  \"incomplete\": " << incomplete << "\n}\n";
         if (!f) return usage_error("cannot write '" + json_file + "'");
     }
-    std::printf("%zu cells: %zu as expected, %d unexpected\n", results.size(), results.size() - static_cast<std::size_t>(unexpected), unexpected);
-    return unexpected == 0 ? exit_ok : exit_unexpected;
+    std::printf("%zu cells: %zu as expected, %d unexpected, %d incomplete\n", results.size(),
+                results.size() - static_cast<std::size_t>(unexpected + incomplete), unexpected, incomplete);
+    return unexpected != 0 ? exit_unexpected : incomplete != 0 ? exit_incomplete : exit_ok;
 }
 
 } // namespace

@@ -72,11 +72,9 @@ inline constexpr std::uint16_t port_a = 40001, port_b = 8080;
 // host sent as pcap packets. The cycle of a liveness trace is played once.
 inline Exported export_trace(const Trace& t, int host) {
     Exported ex;
-    auto slash = t.config.find('/');
-    const Scenario* sc = slash == std::string::npos ? nullptr : find_scenario(t.config.substr(0, slash));
-    const ProfileChoice* pc = slash == std::string::npos ? nullptr : find_profile(t.config.substr(slash + 1));
-    if (!sc || !pc) { ex.error = "unknown configuration '" + t.config + "'"; return ex; }
-    System<seq_bits> sys(make_config(*sc, *pc));
+    auto config = config_named(t.config);
+    if (!config) { ex.error = "unknown configuration '" + t.config + "'"; return ex; }
+    System<seq_bits> sys(*config);
     const Config& cfg = sys.config();
     const Profile& hp = cfg.host[host].profile;
     const int peer = 1 - host;
@@ -298,16 +296,14 @@ inline pkt::RunReport run_text(const std::string& text, pkt::RunOptions o) {
     }
     const auto& script = std::get<pkt::Script>(parsed);
     if (auto dir = find_directive(text)) {
-        auto slash = dir->config.find('/');
-        const Scenario* sc = slash == std::string::npos ? nullptr : find_scenario(dir->config.substr(0, slash));
-        const ProfileChoice* pc = slash == std::string::npos ? nullptr : find_profile(dir->config.substr(slash + 1));
-        if (!sc || !pc) {
+        auto config = config_named(dir->config);
+        if (!config) {
             pkt::RunReport r;
             r.verdict = pkt::Verdict::unsupported;
             r.messages.push_back("synfin-pkt directive: unknown configuration '" + dir->config + "'");
             return r;
         }
-        o.profile = make_config(*sc, *pc).host[dir->host].profile;
+        o.profile = config->host[dir->host].profile;
         o.us_per_unit = 1000000;
         o.iss_sequence = dir->iss;
         pkt::Runner<S3> runner(o);

@@ -404,11 +404,9 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
     if (auto* e = std::get_if<TraceError>(&parsed))
         return "line " + std::to_string(e->line) + ":" + std::to_string(e->column) + ": " + e->message;
     const Trace& t = std::get<Trace>(parsed);
-    auto slash = t.config.find('/');
-    const Scenario* scn = slash == std::string::npos ? nullptr : find_scenario(t.config.substr(0, slash));
-    const ProfileChoice* pc = slash == std::string::npos ? nullptr : find_profile(t.config.substr(slash + 1));
-    if (!scn || !pc) return "unknown configuration '" + t.config + "' (see 'synfin list')";
-    const System<seq_bits> sys(make_config(*scn, *pc));
+    auto config = config_named(t.config);
+    if (!config) return "unknown configuration '" + t.config + "' (see 'synfin list')";
+    const System<seq_bits> sys(*config);
     const Config& cfg = sys.config();
     const int d = role == Role::client ? 0 : 1; // host 0 is the suite's client
     const int k = 1 - d;

@@ -2,6 +2,7 @@
 // cells that share it checked on it, counterexamples turned into traces.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -25,13 +26,16 @@ inline const std::vector<Cell>& cells() {
         {"no_half_open_leak", "stale_syn", "two_way_handshake", Verdict::violated, "claim 5: with two, the server waits forever"},
         {"no_half_open_leak", "crash", "rfc9293+keepalive", Verdict::holds, "claim 7: keepalive ends the wait for a crashed peer"},
         {"no_half_open_leak", "crash", "no_keepalive", Verdict::violated, "claim 7: without it ESTABLISHED has no timeout"},
-        {"no_stale_acceptance", "reconnect", "rfc9293_hardened", Verdict::holds, "claim 13b: 2*MSL lets old segments die out"},
-        {"no_stale_acceptance", "reconnect", "no_time_wait", Verdict::violated, "claim 13: without TIME-WAIT an old FIN reaches the new connection"},
-        {"no_stale_acceptance", "reconnect", "short_time_wait", Verdict::violated, "claim 13: MSL is not enough, it takes 2*MSL"},
+        {"no_stale_acceptance", "reconnect_clock", "rfc9293_hardened", Verdict::holds, "claim 13b: 2*MSL with an ISS that starts beyond the old incarnation (RFC 6528) lets no old segment in"},
+        {"no_stale_acceptance", "reconnect_clock", "linux", Verdict::violated, "finding: Linux reopens TIME-WAIT with ISS = SND.NXT+65537, not the clock, and an old <SEQ=0> RST,ACK falls in the new window"},
+        {"no_stale_acceptance", "reconnect", "rfc9293_hardened", Verdict::violated, "finding: with an adversarial ISS 2*MSL alone is not enough: an ACK sent late from TIME-WAIT outlives it"},
+        {"no_stale_acceptance", "reconnect_counter", "rfc9293_hardened", Verdict::violated, "finding: with an ISS one above the last, an old ACK, TIME-WAIT's answer and CLOSED's RST are three hops each within MSL"},
+        {"no_stale_acceptance", "reconnect", "no_time_wait", Verdict::violated, "claim 13: without TIME-WAIT an old RST, answering an old ACK, reaches the new connection"},
+        {"no_stale_acceptance", "reconnect", "short_time_wait", Verdict::violated, "claim 13: MSL is not enough, it takes 2*MSL: the ACK TIME-WAIT re-sends outlives a short one"},
         {"no_stale_acceptance", "reconnect", "rfc9293", Verdict::violated, "finding: RST and in-window SYN end TIME-WAIT early (RFC 1337 assassination)"},
         {"no_stale_acceptance", "reconnect", "linux", Verdict::violated, "finding: tcp_rfc1337=0 lets an old RST end TIME-WAIT"},
         {"simultaneous_close_converges", "close", "rfc9293", Verdict::holds, "claim 10: crossing FINs meet in CLOSING"},
-        {"simultaneous_close_converges", "close", "linux", Verdict::holds, "claim 10 on Linux"},
+        {"simultaneous_close_converges", "close", "linux", Verdict::unknown, "bound: Linux's delayed ACK adds a segment, and 4 in flight a direction leave dead ends"},
         {"simultaneous_close_converges", "close", "no_closing_state", Verdict::violated, "claim 10: without CLOSING crossing FINs never finish"},
         {"handshake_agreement", "restart", "rfc9293", Verdict::holds, "claim 2: the SYN+ACK must acknowledge this SYN"},
         {"handshake_agreement", "restart", "unchecked_synack", Verdict::violated, "an old SYN+ACK taken at face value"},
@@ -45,6 +49,18 @@ inline const std::vector<Cell>& cells() {
     return all;
 }
 
+// The check of a holding verdict at the next finer resolution (twice the ticks per MSL).
+enum class Refinement { not_run, stable, changed, incomplete };
+
+constexpr std::string_view name(Refinement r) {
+    switch (r) {
+    case Refinement::stable: return "stable";
+    case Refinement::changed: return "changed";
+    case Refinement::incomplete: return "incomplete";
+    default: return "not run";
+    }
+}
+
 struct CellResult {
     const Cell* cell = nullptr;
     Verdict verdict = Verdict::unknown;
@@ -52,6 +68,12 @@ struct CellResult {
     double seconds = 0;
     std::optional<Trace> counterexample;
     std::size_t counterexample_length = 0;
+    std::optional<Trace> dead_end;     // a path to the first dead end, when a bound made one
+    std::uint64_t premise_states = 0;  // liveness: states where the premise holds (0: vacuous)
+    std::uint8_t msl = 0;              // the resolution explored
+    Refinement refinement = Refinement::not_run;
+    Verdict refined_verdict = Verdict::unknown;
+    std::uint64_t refined_states = 0;
     std::string note; // partial verdicts and errors
     [[nodiscard]] bool as_expected() const { return cell && verdict == cell->expected; }
 };
@@ -61,12 +83,40 @@ struct RunOptions {
     std::uint64_t max_states = 50'000'000;
     std::uint64_t max_memory = 12ull << 30;
     bool progress = false;
+    // Holding verdicts are re-checked at twice the resolution, within this many states; beyond
+    // it the refinement is "incomplete" and said so (0: no refinement).
+    std::uint64_t refine_max_states = 2'000'000;
 };
+
+// A holding verdict stands only if the finer resolution agrees; a change is reported as
+// "unstable", never as "holds" (issue 16, finding 1).
+inline void apply_refinement(CellResult& coarse, const CellResult& fine) {
+    if (coarse.verdict != Verdict::holds) return;
+    coarse.refined_verdict = fine.verdict;
+    coarse.refined_states = fine.stats.states;
+    if (fine.verdict == Verdict::holds) {
+        coarse.refinement = Refinement::stable;
+    } else if (fine.verdict == Verdict::violated || fine.verdict == Verdict::unstable) {
+        coarse.refinement = Refinement::changed;
+        coarse.verdict = Verdict::unstable;
+        coarse.note = "holds at MSL = " + std::to_string(coarse.msl) + " ticks, " + std::string(name(fine.verdict)) +
+                      " at MSL = " + std::to_string(fine.msl) + " ticks";
+        coarse.counterexample = fine.counterexample;
+        coarse.counterexample_length = fine.counterexample_length;
+    } else {
+        coarse.refinement = Refinement::incomplete;
+        if (coarse.note.empty())
+            coarse.note = "refinement to MSL = " + std::to_string(fine.msl) + " ticks incomplete (" +
+                          (fine.note.empty() ? std::string("state limit") : fine.note) + ")";
+    }
+}
 
 inline std::string config_name(const Cell& c) { return std::string(c.scenario) + "/" + std::string(c.profile); }
 
-// Explores one (scenario, profile) and decides every given cell that uses it.
-inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, const RunOptions& ro) {
+// Explores one (scenario, profile) at resolution msl (0: the scenario's) and decides every
+// given cell that uses it.
+inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& group, const RunOptions& ro,
+                                             std::uint8_t msl = 0) {
     std::vector<CellResult> out;
     const Cell& first = *group.front();
     const Scenario* sc = find_scenario(first.scenario);
@@ -81,7 +131,9 @@ inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, 
         return out;
     }
     auto t0 = std::chrono::steady_clock::now();
-    System<seq_bits> sys(make_config(*sc, *pc));
+    const Config config = make_config(*sc, *pc, msl);
+    System<seq_bits> sys(config);
+    for (auto& r : out) r.msl = config.msl;
     ExploreOptions eo;
     eo.threads = ro.threads;
     eo.max_states = ro.max_states;
@@ -108,6 +160,7 @@ inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, 
     auto first_bad = ex.run(safety, !any_liveness);
     bool complete = ex.stats().completion == Completion::complete;
     std::string cfg = config_name(first);
+    if (msl != 0 && msl != sc->msl) cfg += "@msl=" + std::to_string(msl);
     auto trace_of = [&](std::vector<std::uint32_t> stem, std::vector<std::uint32_t> cycle, std::string_view prop) {
         Trace t{cfg, std::string(prop), {}, {}};
         for (std::size_t j = 1; j < stem.size(); ++j) t.stem.push_back(*ex.action_between(stem[j - 1], stem[j]));
@@ -127,20 +180,47 @@ inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, 
             }
         } else {
             if (!complete) { r.verdict = Verdict::unknown; r.note = "exploration incomplete"; continue; }
-            auto lasso = ex.leads_to(*props.liveness(r.cell->property));
+            auto prop = *props.liveness(r.cell->property);
+            for (std::uint32_t j = 0; j < ex.size(); ++j) r.premise_states += prop.p(ex.state(j)) ? 1 : 0;
+            auto lasso = ex.leads_to(prop);
             if (lasso) {
                 r.verdict = Verdict::violated;
                 r.counterexample = trace_of(lasso->stem, lasso->cycle, r.cell->property);
                 r.counterexample_length = r.counterexample->stem.size() + r.counterexample->cycle.size();
+            } else if (r.premise_states == 0) {
+                r.verdict = Verdict::unknown;
+                r.note = "vacuous: no reachable state satisfies the premise";
             } else {
                 r.verdict = Verdict::holds;
             }
         }
         if (ex.stats().completion == Completion::state_limit) r.note = "state limit reached: partial";
         if (ex.stats().completion == Completion::memory_limit) r.note = "memory limit reached: partial";
+        // A dead end is behaviour the bounds cut off: "holds" says nothing about what follows it.
+        if (ex.stats().dead_ends > 0 && ex.stats().first_dead_end != Explorer<seq_bits>::none) {
+            r.dead_end = Trace{cfg, "dead_end", ex.path_to(ex.stats().first_dead_end), {}};
+            if (r.verdict == Verdict::holds) {
+                r.verdict = Verdict::unknown;
+                r.note = std::to_string(ex.stats().dead_ends) + " dead ends: a full channel with no loss budget stops time";
+            }
+        }
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (auto& r : out) { r.stats = ex.stats(); r.seconds = secs; }
+    return out;
+}
+
+inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, const RunOptions& ro) {
+    auto out = explore_group(group, ro);
+    bool any_holds = std::any_of(out.begin(), out.end(), [](const CellResult& r) { return r.verdict == Verdict::holds; });
+    if (!any_holds || ro.refine_max_states == 0 || out.empty() || out.front().msl == 0) return out;
+    RunOptions fine_options = ro;
+    fine_options.max_states = std::min(ro.max_states, ro.refine_max_states);
+    auto fine = explore_group(group, fine_options, static_cast<std::uint8_t>(2 * out.front().msl));
+    for (std::size_t i = 0; i < out.size() && i < fine.size(); ++i) {
+        apply_refinement(out[i], fine[i]);
+        out[i].seconds += fine[i].seconds;
+    }
     return out;
 }
 
@@ -151,14 +231,13 @@ struct Verification {
 };
 
 inline Verification verify(const Trace& t) {
-    auto slash = t.config.find('/');
-    if (slash == std::string::npos) return {false, "config must be SCENARIO/PROFILE"};
-    const Scenario* sc = find_scenario(t.config.substr(0, slash));
-    const ProfileChoice* pc = find_profile(t.config.substr(slash + 1));
-    if (!sc || !pc) return {false, "unknown configuration '" + t.config + "'"};
+    if (t.config.find('/') == std::string::npos) return {false, "config must be SCENARIO/PROFILE"};
+    auto config = config_named(t.config);
+    if (!config) return {false, "unknown configuration '" + t.config + "'"};
+    const bool dead_end = t.property == "dead_end";
     const PropertyInfo* info = find_property(t.property);
-    if (!info) return {false, "unknown property '" + t.property + "'"};
-    System<seq_bits> sys(make_config(*sc, *pc));
+    if (!info && !dead_end) return {false, "unknown property '" + t.property + "'"};
+    System<seq_bits> sys(*config);
     Properties<seq_bits> props{sys};
     auto s = sys.initial();
     std::size_t user_call = 0;
@@ -183,6 +262,19 @@ inline Verification verify(const Trace& t) {
     };
     std::vector<SystemState<seq_bits>> stem_states{s};
     if (auto err = replay(t.stem, 0, &stem_states)) return {false, *err};
+    if (dead_end) {
+        // The last state has actions, but a full channel with no loss budget blocks each one.
+        bool any = false, stuck = true;
+        sys.for_each_action(s, [&](Action a) {
+            any = true;
+            Outcome<seq_bits> o;
+            (void)sys.apply(s, a, &o);
+            stuck = stuck && o.blocked;
+        });
+        bool dead = any && stuck && t.cycle.empty();
+        return {dead, dead ? "the last state is a dead end: every transition is blocked by a full channel"
+                           : "the last state is not a dead end"};
+    }
     if (info->kind == PropertyKind::safety) {
         if (!t.cycle.empty()) return {false, "a safety counterexample has no cycle"};
         bool bad = props.safety(t.property)->violated(s);
@@ -215,10 +307,9 @@ inline Verification verify(const Trace& t) {
 }
 
 inline std::string trace_text(const Trace& t) {
-    auto slash = t.config.find('/');
-    const Scenario* sc = find_scenario(t.config.substr(0, slash));
-    const ProfileChoice* pc = find_profile(t.config.substr(slash + 1));
-    System<seq_bits> sys(make_config(*sc, *pc));
+    auto config = config_named(t.config);
+    if (!config) return "# unknown configuration '" + t.config + "'\n";
+    System<seq_bits> sys(*config);
     return write_trace(sys, t);
 }
 

@@ -107,7 +107,7 @@ Config close_config(Profile p) { return two_hosts(p, {{U::connect}, {U::close}},
 
 Config reconnect_config(Profile p) {
     Config c = two_hosts(p, {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 1);
-    c.any_iss = {false, true};
+    c.iss = {IssPolicy::counter, IssPolicy::adversarial};
     return c;
 }
 

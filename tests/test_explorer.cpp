@@ -261,26 +261,27 @@ TEST_CASE("explorer: hand-counted state spaces of tiny configurations", "[explor
     }
     SECTION("A connects to a CLOSED B, no retransmission, no loss") {
         // s0 CLOSED --connect--> s1 SYN-SENT, SYN(age 0) in flight (no timer: RTO is 0).
-        // s1 --tick--> s2 SYN(age 1); s2 cannot tick (the SYN would outlive MSL and there is
-        //    no loss budget), it can only be delivered.
-        // s1, s2 --deliver--> s3: B (CLOSED) answers RST,ACK(age 0).
-        // s3 --tick--> s4 RST(age 1); s3, s4 --deliver--> s5 A CLOSED (refused), script done.
-        // Transitions: s0 2 (connect, tick), s1 2, s2 1, s3 2, s4 1, s5 1 (tick) = 9.
+        // s1 --tick--> s2 SYN(age 1) --tick--> s3 SYN(age 2); s3 cannot tick (the SYN has lived
+        //    MSL and there is no loss budget), it can only be delivered.
+        // s1, s2, s3 --deliver--> s4: B (CLOSED) answers RST,ACK(age 0).
+        // s4 --tick--> s5 RST(age 1) --tick--> s6 RST(age 2); s4, s5, s6 --deliver--> s7 A CLOSED
+        //    (refused), script done.
+        // Transitions: s0 2 (connect, tick), s1 2, s2 2, s3 1, s4 2, s5 2, s6 1, s7 1 (tick) = 13.
         Config c = hand({{U::connect}}, {}, in_ticks(profiles::no_retransmission()));
         c.loss_budget = 0;
         auto r = explore(c);
-        CHECK(r.states == 6);
-        CHECK(r.transitions == 9);
-        CHECK(r.depth == 3);
+        CHECK(r.states == 8);
+        CHECK(r.transitions == 13);
+        CHECK(r.depth == 4);
     }
     SECTION("A connects to a CLOSED B, no retransmission, any segment may be lost") {
-        // The same six states plus s6: SYN-SENT with nothing in flight, forever (tick only).
-        // Every state with a segment now also loses it (-> s6), and s2, s4 may tick, which
-        // drops their segment at MSL (-> s6): s0 2, s1 3, s2 3, s3 3, s4 3, s5 1, s6 1 = 16.
+        // The same eight states plus s8: SYN-SENT with nothing in flight, forever (tick only).
+        // Every state with a segment now also loses it (-> s8), and s3, s6 may tick, which
+        // drops their segment after MSL (-> s8): s0 2, s1..s6 3 each, s7 1, s8 1 = 22.
         Config c = hand({{U::connect}}, {}, in_ticks(profiles::no_retransmission()));
         auto r = explore(c);
-        CHECK(r.states == 7);
-        CHECK(r.transitions == 16);
+        CHECK(r.states == 9);
+        CHECK(r.transitions == 22);
     }
 }
 

@@ -183,7 +183,7 @@ TEST_CASE("trace: parse errors carry the line and column and name the problem", 
         {with_header("deliver A-B 0\nend\n"), 5, 9, "expected A->B or B->A"},
         {with_header("lose B->B 0\nend\n"), 5, 6, "expected A->B or B->A"},
         // bad indices and numbers
-        {with_header("deliver A->B 3\nend\n"), 5, 14, "expected a packet index"},
+        {with_header("deliver A->B 4\nend\n"), 5, 14, "expected a packet index"},
         {with_header("lose B->A x\nend\n"), 5, 11, "expected a packet index"},
         {with_header("duplicate A->B -1\nend\n"), 5, 16, "expected a packet index"},
         {with_header("deliver A->B 0x1\nend\n"), 5, 14, "expected a packet index"},

@@ -702,7 +702,7 @@ std::variant<Ladder<Bits>, std::string> build_ladder(const System<Bits>& sys, co
                 for (int ch = 0; ch < 2; ++ch) {
                     std::vector<InFlight> keep;
                     for (auto f : flight[ch]) {
-                        if (f.pk.age + 1 >= msl) {
+                        if (dies_at_next_tick(f.pk.age, msl)) {
                             lad.arrows[f.arrow].fate = ArrowFate::expired;
                             lad.arrows[f.arrow].end_row = row;
                             continue;
@@ -1078,7 +1078,7 @@ std::string space_summary_dot(const Explorer<Bits>& ex, const System<Bits>& sys,
     title += "\n" + std::to_string(n) + " states in " + std::to_string(nodes.size()) +
              " pairs of host states; edges: transitions between pairs";
     w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "14"}, {"rankdir", "TB"},
-                   {"nodesep", "0.3"}, {"ranksep", "0.5"}});
+                   {"nodesep", "0.3"}, {"ranksep", "0.5"}, {"newrank", "true"}});
     w.node_defaults({{"fontname", "Helvetica"}, {"fontsize", "10"}, {"shape", "box"}, {"style", "rounded,filled"},
                      {"fillcolor", "#f4f4f4"}});
     w.edge_defaults({{"fontname", "Helvetica"}, {"fontsize", "8"}, {"color", "#8a8a8a"}, {"fontcolor", "#555555"}});
@@ -1119,7 +1119,7 @@ std::string space_dot(const Explorer<Bits>& ex, const System<Bits>& sys, const S
     std::string title = o.title.empty() ? std::string("explored state space") : o.title;
     title += "\n" + std::to_string(n) + " states, grouped by the pair of host states; dashed: a tick";
     w.graph_attrs({{"label", title}, {"labelloc", "t"}, {"fontname", "Helvetica"}, {"fontsize", "14"}, {"rankdir", "TB"},
-                   {"nodesep", "0.08"}, {"ranksep", "0.3"}});
+                   {"nodesep", "0.08"}, {"ranksep", "0.3"}, {"newrank", "true"}}); // dot's old ranking fails on some clusters ("trouble in init_rank")
     w.node_defaults({{"shape", "circle"}, {"label", ""}, {"width", "0.14"}, {"height", "0.14"}, {"fixedsize", "true"},
                      {"style", "filled"}, {"fillcolor", "#c9d6ea"}, {"color", "#5a6f8f"}});
     w.edge_defaults({{"color", "#9a9a9a"}, {"arrowsize", "0.4"}, {"penwidth", "0.6"}});

@@ -33,7 +33,7 @@ constexpr std::uint64_t hash_key(const Key& k) {
 
 // Word by word: std::array's operator== goes through memcmp, which dominated the profile.
 constexpr bool key_equal(const Key& a, const Key& b) {
-    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
 enum class Completion { complete, stopped, state_limit, memory_limit };
@@ -53,6 +53,12 @@ struct ExploreStats {
     double seconds = 0;
     std::uint64_t bytes = 0;
     Completion completion = Completion::complete;
+    // Bounds hit: states where a full channel with no loss budget left blocked a transition,
+    // and dead ends, where it blocked every one, so that not even time can pass (a timelock, as
+    // UPPAAL calls it). A "holds" reached with dead ends is vacuous there: the runner says unknown.
+    std::uint64_t blocked_states = 0;
+    std::uint64_t dead_ends = 0;
+    std::uint32_t first_dead_end = 0xffffffffu; // index of the first (in BFS order), or none
 };
 
 // One state predicate to check on every reachable state; the first state (in BFS order) that
@@ -111,29 +117,36 @@ public:
         check(0, init, safety, first);
         std::uint64_t transitions = 0;
         std::uint32_t level_begin = 0;
-        stats_.completion = Completion::complete;
+        stats_ = ExploreStats{};
         while (level_begin < keys_.size()) {
             std::uint32_t level_end = static_cast<std::uint32_t>(keys_.size());
             level_start_.push_back(level_end);
             // Phase 1: expand the level in parallel; keep successors not seen in earlier levels.
             std::vector<std::vector<std::vector<Candidate>>> out(opt_.threads, std::vector<std::vector<Candidate>>(shard_count));
             std::vector<std::uint64_t> counted(opt_.threads, 0);
+            std::vector<Bounds> bounds(opt_.threads);
             auto expand = [&](unsigned tid) {
                 std::uint64_t n = 0;
                 std::vector<Candidate> batch;
                 for (std::uint32_t i = level_begin + tid; i < level_end; i += opt_.threads) {
                     State s = packer_.unpack(keys_[i]);
                     batch.clear();
+                    bool blocked = false;
                     sys_.for_each_action(s, [&](Action a) {
                         Outcome<Bits> o;
                         State next = sys_.apply(s, a, &o);
-                        if (o.blocked) return;
+                        if (o.blocked) { blocked = true; return; }
                         Key k = packer_.pack(next);
                         std::uint64_t h = hash_key(k);
                         batch.push_back({k, i, a.code(), h});
                         prefetch_slot(h); // the lookups below then hit the cache
                     });
                     n += batch.size();
+                    if (blocked) ++bounds[tid].blocked;
+                    if (batch.empty() && blocked) {
+                        ++bounds[tid].dead;
+                        bounds[tid].first_dead = std::min(bounds[tid].first_dead, i);
+                    }
                     for (const auto& c : batch) {
                         unsigned sh = static_cast<unsigned>(c.hash % shard_count);
                         if (find(sh, c.hash, c.key) == none) out[tid][sh].push_back(c);
@@ -143,6 +156,11 @@ public:
             };
             parallel(expand);
             for (auto n : counted) transitions += n;
+            for (const auto& b : bounds) {
+                stats_.blocked_states += b.blocked;
+                stats_.dead_ends += b.dead;
+                stats_.first_dead_end = std::min(stats_.first_dead_end, b.first_dead);
+            }
             // Phase 2: per shard, deduplicate in a fixed order (smallest parent, then action).
             std::vector<std::vector<Candidate>> fresh(shard_count);
             auto merge = [&](unsigned tid) {
@@ -454,6 +472,10 @@ public:
     }
 
 private:
+    struct Bounds {
+        std::uint64_t blocked = 0, dead = 0;
+        std::uint32_t first_dead = none;
+    };
     struct Candidate {
         Key key;
         std::uint32_t parent;

@@ -50,6 +50,9 @@ constexpr Segment<Seq<Bits>> to_segment(const Packet& p, std::uint16_t wnd) {
     return s;
 }
 
+// Whether a segment of this age is gone at the next tick: it has lived MSL ticks.
+constexpr bool dies_at_next_tick(std::uint8_t age, std::uint8_t msl) { return age >= msl; }
+
 // A bag kept sorted, so that two bags with the same contents are the same state.
 template <std::size_t Capacity>
 struct Channel {
@@ -73,6 +76,16 @@ struct Channel {
         return true;
     }
 
+    // Whether a copy of p (the same segment, of any age) is in the bag.
+    [[nodiscard]] constexpr bool holds_copy(const Packet& p) const {
+        for (std::size_t i = 0; i < count; ++i) {
+            Packet q = items[i];
+            q.age = p.age;
+            if (q == p) return true;
+        }
+        return false;
+    }
+
     constexpr Packet remove(std::size_t i) {
         Packet p = items[i];
         for (std::size_t j = i + 1; j < count; ++j) items[j - 1] = items[j];
@@ -81,14 +94,15 @@ struct Channel {
         return p;
     }
 
-    // One tick: every packet ages; one that would reach MSL is gone. A segment therefore lives
-    // strictly less than MSL ticks, so that "2*MSL after the last ACK" really outlasts every
-    // segment the peer sent before that ACK arrived.
+    // One tick: every packet ages; one that has lived MSL ticks is gone. A segment sent at tick
+    // t may arrive at any tick up to t+MSL (RFC 9293 §3.4.1: it lives at most MSL), so a chain of
+    // k hops may take up to k*MSL. (Letting it live only MSL-1 ticks compressed such chains by a
+    // tick a hop, and a verdict then depended on the resolution: issue 16.)
     constexpr void age(std::uint8_t msl) {
         std::size_t w = 0;
         for (std::size_t r = 0; r < count; ++r) {
             Packet p = items[r];
-            if (p.age + 1 >= msl) continue;
+            if (dies_at_next_tick(p.age, msl)) continue;
             ++p.age;
             items[w++] = p;
         }

@@ -9,7 +9,7 @@
 
 namespace synfin {
 
-using Key = std::array<std::uint64_t, 4>;
+using Key = std::array<std::uint64_t, 5>;
 
 // put/get are called for every field of every state: they must not be calls.
 #if defined(__GNUC__)
@@ -17,7 +17,7 @@ using Key = std::array<std::uint64_t, 4>;
 #else
 #define SYNFIN_ALWAYS_INLINE inline
 #endif
-inline constexpr unsigned key_bits = 256;
+inline constexpr unsigned key_bits = 320;
 
 constexpr unsigned bits_for(std::uint64_t max_value) {
     unsigned b = 0;
@@ -58,7 +58,7 @@ private:
 
 // Field widths derived from a configuration.
 struct Layout {
-    unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0;
+    unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0, count = 0, slots = 0;
     unsigned pc[2]{}, opens = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0;
     std::array<unsigned, timer_count> deadline{};
     unsigned total = 0;
@@ -109,6 +109,8 @@ public:
         l_.probes = bits_for(probes);
         l_.len = bits_for(bytes < mss ? bytes : mss);
         l_.age = bits_for(c.msl);
+        l_.slots = c.capacity < channel_capacity ? c.capacity : static_cast<unsigned>(channel_capacity);
+        l_.count = bits_for(l_.slots);
         l_.opens = bits_for(opens);
         l_.conn = bits_for(opens + 1);
         l_.loss = c.loss_budget < 0 ? 0 : bits_for(static_cast<std::uint64_t>(c.loss_budget));
@@ -120,7 +122,7 @@ public:
                         2 * l_.bytes + 1 + 1 + 1;
         for (auto d : l_.deadline) host += d;
         unsigned packet = 4 + 2 * l_.seq + l_.len + l_.age + l_.conn + l_.seq;
-        l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (2 + channel_capacity * packet) + l_.loss + l_.dup + l_.crash +
+        l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash +
                    2 + l_.conn;
     }
 
@@ -150,8 +152,8 @@ public:
             w.put(x.crashed | (x.closed_established << 1) | (x.saw_error << 2), 3);
         }
         for (const auto& ch : s.channel) {
-            w.put(ch.count, 2);
-            for (std::size_t i = 0; i < channel_capacity; ++i) {
+            w.put(ch.count, l_.count);
+            for (std::size_t i = 0; i < l_.slots; ++i) {
                 const Packet& p = ch.items[i];
                 w.put(compress_flags(p.flags), 4);
                 w.put(p.seq, l_.seq);
@@ -207,8 +209,8 @@ public:
             x.crashed = g & 1; x.closed_established = (g >> 1) & 1; x.saw_error = (g >> 2) & 1;
         }
         for (auto& ch : s.channel) {
-            ch.count = static_cast<std::uint8_t>(r.get(2));
-            for (std::size_t i = 0; i < channel_capacity; ++i) {
+            ch.count = static_cast<std::uint8_t>(r.get(l_.count));
+            for (std::size_t i = 0; i < l_.slots; ++i) {
                 Packet& p = ch.items[i];
                 p.flags = expand_flags(static_cast<std::uint8_t>(r.get(4)));
                 p.seq = static_cast<std::uint8_t>(r.get(l_.seq));

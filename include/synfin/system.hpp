@@ -39,6 +39,18 @@ constexpr bool user_ready(const ScriptStep& st, State s) {
 
 inline constexpr std::size_t max_script = 6;
 
+// adversarial: any ISS, so reconnecting explores every offset against the old segments;
+// counter: the first ISS plus the number of earlier incarnations (an ISS that barely moves);
+// clock: RFC 6528's clock-driven ISS, modelled as having moved half the space since the last
+// incarnation, beyond every sequence number that incarnation used (the scripts use only a few).
+enum class IssPolicy : std::uint8_t { adversarial, counter, clock };
+
+constexpr const char* name(IssPolicy p) {
+    constexpr std::array<const char*, 3> names{"adversarial", "counter", "clock"};
+    auto i = static_cast<std::size_t>(p);
+    return i < names.size() ? names[i] : "?";
+}
+
 struct HostConfig {
     Profile profile{};
     std::array<ScriptStep, max_script> script{};
@@ -54,14 +66,17 @@ struct Config {
     std::int8_t loss_budget = -1;     // -1: any segment may be lost at any time
     std::uint8_t dup_budget = 0;
     std::uint8_t crash_budget = 0;
-    // A host's first ISS is fixed without loss of generality (sequence arithmetic is invariant
-    // under rotation and nothing is in flight yet); the adversary picks the ISS of every later
-    // incarnation, so reconnecting explores every offset against the old segments.
+    std::uint8_t capacity = 3;        // segments in flight per direction (1 to channel_capacity)
+    // Each host's first ISS. It is a modelling choice, not a loss of generality: the <SEQ=0>
+    // of an RST,ACK (§3.10.7.1) is a constant that rotation does not move, so other first ISS
+    // values can behave differently (issue 16, finding 3; docs/properties.md).
     std::array<std::uint8_t, 2> first_iss{0, 4};
-    std::array<bool, 2> any_iss{true, true};
+    // How each host picks the ISS of its later incarnations (RFC 9293 §3.4.1, RFC 6528).
+    std::array<IssPolicy, 2> iss{IssPolicy::adversarial, IssPolicy::adversarial};
 };
 
-inline constexpr std::size_t channel_capacity = 3;
+// Room for segments in flight per direction: Config::capacity of them, at most this many.
+inline constexpr std::size_t channel_capacity = 4;
 
 // The checker's packets carry no options, so the MSS a TCB uses is the RFC's default capped by
 // its own (RFC 9293 §3.7.1) once a SYN has been processed.
@@ -70,11 +85,14 @@ constexpr std::uint16_t explored_mss(State s, const Profile& p) {
     return p.mss != 0 && p.mss < 536 ? p.mss : 536;
 }
 
-// A profile carried over to the checker's scale: time in ticks with MSL = 2 ticks, windows and
-// segments of a few bytes, no options. Ratios that matter are kept: TIME-WAIT stays 2*MSL (or
-// whatever fraction of MSL the profile has), retry limits stay finite or unbounded.
-constexpr Profile in_ticks(Profile p, int max_retries = 2) {
-    const Duration msl = 2;
+// A profile carried over to the checker's scale: time in ticks with MSL = msl_ticks (the
+// resolution: 2 by default, refined by doubling), windows and segments of a few bytes, no
+// options. Ratios that matter are kept at every resolution: TIME-WAIT stays 2*MSL (or whatever
+// fraction of MSL the profile has), the RTO runs from MSL/2 to MSL, retry limits stay finite or
+// unbounded. docs/properties.md lists the order relations each property depends on.
+constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 2) {
+    const Duration msl = msl_ticks < 2 ? 2 : msl_ticks;
+    const Duration unit = msl / 2; // one tick at the coarsest resolution
     auto scale = [&](Duration d) -> Duration {
         if (d <= 0) return 0;
         Duration t = d * msl / p.msl;
@@ -85,16 +103,16 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2) {
     q.time_wait = scale(p.time_wait);
     q.fin_wait_2_timeout = scale(p.fin_wait_2_timeout);
     q.msl = msl;
-    q.rto_initial = p.rto_initial > 0 ? 1 : 0;
-    q.rto_max = p.rto_initial > 0 ? 2 : 0;
-    q.rto_min = p.rto_min > 0 && p.rto_initial > 0 ? 1 : 0;
+    q.rto_initial = p.rto_initial > 0 ? unit : 0;
+    q.rto_max = p.rto_initial > 0 ? 2 * unit : 0;
+    q.rto_min = p.rto_min > 0 && p.rto_initial > 0 ? unit : 0;
     q.syn_retries = cap(p.syn_retries);
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
-    q.delayed_ack = p.delayed_ack > 0 ? 1 : 0;
+    q.delayed_ack = p.delayed_ack > 0 ? unit : 0;
     q.user_timeout = 0;
-    q.keepalive_time = 2;
-    q.keepalive_intvl = 1;
+    q.keepalive_time = 2 * unit;
+    q.keepalive_intvl = unit;
     q.keepalive_probes = 1;
     q.mss = 2;
     q.wscale = no_wscale;
@@ -170,6 +188,7 @@ struct Outcome {
     std::array<Segment<Seq<Bits>>, 2 * max_segments_per_step> sent{};
     std::uint8_t sent_count = 0;
     std::uint8_t dropped_full = 0;  // segments the full channel could not take
+    std::uint8_t merged = 0;        // of them, copies of a segment in flight kept at the sender
     bool blocked = false;           // a full channel and no loss budget: not a transition
     Packet packet{};                // the packet delivered, lost or duplicated
 };
@@ -214,13 +233,16 @@ public:
                 bool opens = a == UserAction::connect || a == UserAction::listen;
                 if (opens) {
                     {
+                        const unsigned first = cfg_.first_iss[h];
                         if (x.opens == 0) {
-                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>(cfg_.first_iss[h] & S::mask)});
-                        } else if (cfg_.any_iss[h]) {
+                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>(first & S::mask)});
+                        } else if (cfg_.iss[h] == IssPolicy::adversarial) {
                             for (unsigned iss = 0; iss <= S::mask; ++iss)
                                 f(Action{ActionKind::user, h, static_cast<std::uint8_t>(iss)});
+                        } else if (cfg_.iss[h] == IssPolicy::counter) {
+                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((first + x.opens) & S::mask)});
                         } else {
-                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((cfg_.first_iss[h] + 1) & S::mask)});
+                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((first + x.opens * S::half) & S::mask)});
                         }
                     }
                 } else {
@@ -240,7 +262,7 @@ public:
                 if (i > 0 && ch[i] == ch[i - 1]) continue; // identical copies: one choice
                 f(Action{ActionKind::deliver, c, i});
                 if (s.loss_left != 0) f(Action{ActionKind::lose, c, i});
-                if (s.dup_left > 0 && !ch.full()) f(Action{ActionKind::duplicate, c, i});
+                if (s.dup_left > 0 && ch.count < cfg_.capacity) f(Action{ActionKind::duplicate, c, i});
             }
         }
         if (tick_enabled(s)) f(Action{ActionKind::tick, 0, 0});
@@ -257,7 +279,7 @@ public:
         unsigned n = 0;
         for (const auto& ch : s.channel)
             for (std::size_t i = 0; i < ch.count; ++i)
-                if (ch[i].age + 1 >= cfg_.msl) ++n;
+                if (dies_at_next_tick(ch[i].age, cfg_.msl)) ++n;
         return n;
     }
 
@@ -407,12 +429,17 @@ private:
             if (seg.len > 0) off = static_cast<std::uint8_t>((seg.seq - (r.tcb.iss + 1)) & S::mask);
             Packet pk = to_packet<Bits>(seg, inc, off);
             if (o.sent_count < o.sent.size()) o.sent[o.sent_count++] = seg;
-            if (!s.channel[h].insert(pk)) {
-                // A full channel loses the segment, which spends loss budget. With none left the
-                // transition cannot happen: the explorer skips it (the sender waits for room).
+            if (s.channel[h].count >= cfg_.capacity || !s.channel[h].insert(pk)) {
+                // A full channel loses the segment, which spends loss budget. With none left, a
+                // copy of a segment still in flight stays at its sender (as Linux's retransmission
+                // that the queue refuses waits for the next timeout): the copy in flight must be
+                // delivered, so only a second delivery of it is left out, which the duplication
+                // budget explores. Anything else cannot happen: the explorer skips it, and a
+                // state where every transition is skipped is a dead end ("holds" is then unknown).
                 ++o.dropped_full;
-                if (s.loss_left == 0) o.blocked = true;
-                else if (s.loss_left > 0) --s.loss_left;
+                if (s.loss_left > 0) --s.loss_left;
+                else if (s.loss_left == 0 && s.channel[h].holds_copy(pk)) ++o.merged;
+                else if (s.loss_left == 0) o.blocked = true;
             }
         }
         x.tcb = canonical(r.tcb, h);
