@@ -349,7 +349,10 @@ private:
     }
 
     // Send what the window allows of the queued bytes, then the FIN once they are all out
-    // (§3.10.4: "queue this until all preceding SENDs have been segmentized").
+    // (§3.10.4: "queue this until all preceding SENDs have been segmentized"). At most the
+    // output budget (max_segments_per_step, tcb.hpp) leaves in one step; what it holds back is
+    // not lost: the ACK that the segments in flight draw calls output() again, and with nothing
+    // in flight the retransmission timer, armed below, does.
     constexpr void output() {
         if (!synchronized(t_.state) || t_.state == State::syn_received) return;
         if (t_.state == State::time_wait) return;
@@ -384,6 +387,8 @@ private:
             emit(s);
             start_retransmission();
         }
+        const bool held_back = t_.send_queued > 0 || (t_.fin_queued && !t_.fin_sent);
+        if (held_back && fx_.segment_count >= max_segments_per_step && t_.in_flight() == 0) start_retransmission();
     }
 
     constexpr void start_retransmission() {
@@ -425,7 +430,7 @@ private:
     }
 
     constexpr void retransmission_timeout() {
-        if (t_.in_flight() == 0) return;
+        if (t_.in_flight() == 0) { output(); return; } // armed by output() for what its budget held back
         int limit = retry_limit();
         if (limit != unbounded && t_.retries >= limit) {
             // RFC 1122 §4.2.3.5: at R2, close the connection. A passive SYN-RECEIVED drops back to
@@ -741,7 +746,14 @@ private:
             if (t_.fin_acked()) enter(State::fin_wait_2);
             return true;
         case State::closing:
-            if (!t_.fin_acked()) return false; // §3.10.7.4: otherwise, ignore the segment
+            // §3.10.7.4 CLOSING: "otherwise ignore the segment" - but not its window and its ACK
+            // of our data, taken above: data and a FIN queued behind the crossing FIN go out now,
+            // or nothing would ever send them (Linux tcp_rcv_state_process: TCP_CLOSING, then
+            // tcp_data_snd_check).
+            if (!t_.fin_acked()) {
+                output();
+                return false;
+            }
             enter_time_wait();
             return t_.state != State::closed;
         case State::last_ack:

@@ -145,6 +145,12 @@ template <class S>
 struct SegmentArrives { Segment<S> seg; };
 struct Timeout { Timer timer = Timer::retransmission; };
 
+// The output budget: at most this many segments leave one endpoint in one step (Effects holds
+// them without allocating). It caps a burst as a congestion window of 4 segments would, and it
+// is the only such cap (the model has no congestion control): output() stops at it and keeps
+// the rest queued, and the rest is always sent later - by the ACK that the segments in flight
+// draw, or, when nothing is in flight, by the retransmission timer that output() arms for it.
+// docs/design.md, "Output budget".
 inline constexpr std::size_t max_segments_per_step = 4;
 
 template <class S>
