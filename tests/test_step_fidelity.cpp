@@ -18,6 +18,7 @@ using namespace synfin::test;
 using S = Seq32;
 
 const Profile rfc = profiles::rfc9293();
+const Profile hardened = profiles::rfc9293_hardened();
 const Profile lnx = profiles::linux_default();
 
 // Window fields taken as bytes, so that a test can offer exactly 100.
@@ -179,3 +180,54 @@ TEST_CASE("Output budget: a simultaneous close with more data queued than one st
     }
 }
 
+// =============================================================================================
+// Item 3 of the brief (issue 10 #3): RFC 5961 §5.2 bounds old ACKs by MAX.SND.WND
+// (tests/pkt/rfc5961_max_snd_wnd.pkt)
+// =============================================================================================
+
+TEST_CASE("RFC 5961 §5.2: after a zero-window ACK, an ACK older than SND.UNA but within MAX.SND.WND is accepted "
+          "(linux, rfc9293_hardened)",
+          "[fidelity][rfc5961]") {
+    for (const Profile* p : {&lnx, &hardened}) {
+        CAPTURE(p->name);
+        auto a = established_with_window(*p, 1000);
+        const S una = a.tcb.snd_una;
+        a.on(Send{500});
+        a.arrive(ack_of(a.tcb, una + 500, 0)); // all acknowledged, and the window closes
+        REQUIRE(a.tcb.snd_wnd == 0);
+        CHECK(a.tcb.max_send_window() == 1000);
+        // In sequence, with data, acknowledging 200 bytes less: old, but not an attack.
+        const auto before_nxt = a.tcb.rcv_nxt;
+        const auto& fx = a.arrive(make_seg<S>(Flag::ack | Flag::psh, a.tcb.rcv_nxt, una + 300, 10, 1000));
+        CHECK(a.tcb.rcv_nxt == before_nxt + 10); // the text is taken
+        CHECK(a.tcb.snd_una == una + 500);
+        CHECK(a.tcb.snd_wnd == 0); // an old ACK updates no window (§3.10.7.4 fifth)
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].ack == before_nxt + 10);
+        // Older than SND.UNA - MAX.SND.WND: a challenge ACK, and the segment is dropped.
+        const auto mid = a.tcb;
+        const auto& ch = a.arrive(make_seg<S>(Flag::ack | Flag::psh, a.tcb.rcv_nxt, una + 500 - 1001, 10, 1000));
+        INFO(synfin::test::describe(ch.size() ? ch[0] : Segment<S>{}));
+        REQUIRE(ch.size() == 1);
+        CHECK(ch[0].flags == Flags(Flag::ack));
+        CHECK(ch[0].ack == mid.rcv_nxt);
+        CHECK(a.tcb.rcv_nxt == mid.rcv_nxt);
+    }
+}
+
+TEST_CASE("RFC 5961 §5.2: MAX.SND.WND is the largest window offered, and a TCB whose window never shrank keeps "
+          "max_snd_wnd at 0 (the checker packs TCBs without it)",
+          "[fidelity][rfc5961]") {
+    auto a = established_with_window(lnx, 1000);
+    CHECK(a.tcb.max_snd_wnd == 0);
+    CHECK(a.tcb.max_send_window() == 1000);
+    a.arrive(ack_of(a.tcb, a.tcb.snd_nxt, 3000)); // grows: still nothing to keep
+    CHECK(a.tcb.max_snd_wnd == 0);
+    CHECK(a.tcb.max_send_window() == 3000);
+    a.arrive(ack_of(a.tcb, a.tcb.snd_nxt, 200)); // shrinks: the peak is kept
+    CHECK(a.tcb.max_send_window() == 3000);
+    a.arrive(ack_of(a.tcb, a.tcb.snd_nxt, 2000));
+    CHECK(a.tcb.max_send_window() == 3000);
+    a.arrive(ack_of(a.tcb, a.tcb.snd_nxt, 5000));
+    CHECK(a.tcb.max_send_window() == 5000);
+}

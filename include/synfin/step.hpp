@@ -208,6 +208,12 @@ private:
         enter(State::listen);
     }
 
+    // Every change of SND.WND goes through here, so that MAX.SND.WND (RFC 5961 §5.2) follows.
+    constexpr void set_send_window(std::uint32_t w) {
+        if (w < t_.snd_wnd && t_.snd_wnd > t_.max_snd_wnd) t_.max_snd_wnd = t_.snd_wnd;
+        t_.snd_wnd = w;
+    }
+
     constexpr void note(Notice n) { fx_.notices |= static_cast<std::uint16_t>(n); }
 
     constexpr void set(Timer timer, Duration d) {
@@ -486,7 +492,7 @@ private:
         t_.rcv_nxt = seg.seq + 1;
         t_.snd_una = t_.iss;
         t_.snd_nxt = t_.iss + 1;
-        t_.snd_wnd = seg.wnd; // RFC 7323 §2.2: the window in a SYN is never scaled
+        set_send_window(seg.wnd); // RFC 7323 §2.2: the window in a SYN is never scaled
         t_.snd_wl1 = seg.seq;
         t_.snd_wl2 = t_.iss;
         learn_syn_options(seg, false);
@@ -524,7 +530,7 @@ private:
         t_.irs = seg.seq;
         t_.rcv_nxt = seg.seq + 1;
         learn_syn_options(seg, true);
-        t_.snd_wnd = seg.wnd;
+        set_send_window(seg.wnd);
         t_.snd_wl1 = seg.seq;
         t_.snd_wl2 = seg.ack;
         if (ack_ok) t_.snd_una = seg.ack;
@@ -713,7 +719,7 @@ private:
             }
             enter(State::established);
             note(Notice::established);
-            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
             if (t_.fin_queued && t_.state == State::established) enter(State::fin_wait_1); // §3.10.4
@@ -722,7 +728,9 @@ private:
             emit(ack_segment(t_.snd_nxt));
             return false;
         }
-        if (p_.rfc5961 && lt(seg.ack, t_.snd_una - t_.snd_wnd)) { // RFC 5961 §5.2
+        // RFC 5961 §5.2: acceptable from SND.UNA - MAX.SND.WND, the largest window ever offered,
+        // so that a window just closed does not turn the peer's in-flight ACKs into attacks.
+        if (p_.rfc5961 && lt(seg.ack, t_.snd_una - t_.max_send_window())) {
             challenge_ack();
             return false;
         }
@@ -737,7 +745,7 @@ private:
         }
         if (le(t_.snd_una, seg.ack) &&
             (lt(t_.snd_wl1, seg.seq) || (t_.snd_wl1 == seg.seq && le(t_.snd_wl2, seg.ack)))) {
-            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
         }
