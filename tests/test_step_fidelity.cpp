@@ -4,18 +4,25 @@
 // passes under upstream packetdrill on the kernel (named beside each test). Endpoints are
 // brought to their state by real steps (tests/support/harness.hpp), never by writing a TCB.
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "support/harness.hpp"
+#include "synfin/packetdrill.hpp"
+#include "../checks/pkt.hpp"
 
 namespace {
 
 using namespace synfin;
 using namespace synfin::test;
 using S = Seq32;
+namespace fs = std::filesystem;
 
 const Profile rfc = profiles::rfc9293();
 const Profile hardened = profiles::rfc9293_hardened();
@@ -41,6 +48,17 @@ Endpoint<S> established_with_window(const Profile& p, std::uint16_t wnd) {
     e.arrive(ack_of(e.tcb, e.tcb.snd_nxt, wnd));
     if (e.tcb.snd_wnd != wnd) throw std::logic_error("window not taken");
     return e;
+}
+
+pkt::RunReport run_pkt(const std::string& text) {
+    pkt::RunOptions o;
+    return pktexport::run_text(text, o);
+}
+
+std::string joined(const pkt::RunReport& r) {
+    std::string s;
+    for (const auto& m : r.messages) s += m + "\n";
+    return s;
 }
 
 } // namespace
@@ -230,4 +248,67 @@ TEST_CASE("RFC 5961 §5.2: MAX.SND.WND is the largest window offered, and a TCB 
     CHECK(a.tcb.max_send_window() == 3000);
     a.arrive(ack_of(a.tcb, a.tcb.snd_nxt, 5000));
     CHECK(a.tcb.max_send_window() == 5000);
+}
+
+// =============================================================================================
+// The packetdrill runner never aborts (issue 10 #15)
+// =============================================================================================
+
+TEST_CASE("pkt runner: getsockopt(SO_ERROR) after an RST in CLOSE-WAIT reports EPIPE (Linux tcp_reset), never an "
+          "exception",
+          "[fidelity][pkt]") {
+    const std::string head = R"(0 `sysctl -q net.ipv4.tcp_timestamps=0`
+0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460>
++0 > S. 0:0(0) ack 1 win 64240 <mss 1460>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++.1 < F. 1:1(0) ack 1 win 65535
++0 > . 1:1(0) ack 2
++.1 < R. 2:2(0) ack 1 win 0
+)";
+    pkt::RunReport ok;
+    REQUIRE_NOTHROW(ok = run_pkt(head + "+0 getsockopt(4, SOL_SOCKET, SO_ERROR, [EPIPE], [4]) = 0\n"));
+    INFO(joined(ok));
+    CHECK(ok.verdict == pkt::Verdict::pass);
+    // A wrong expectation fails with a message.
+    pkt::RunReport wrong;
+    REQUIRE_NOTHROW(wrong = run_pkt(head + "+0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0\n"));
+    CHECK(wrong.verdict == pkt::Verdict::fail);
+    // An errno the runner does not know is a failure with a message, not an exception.
+    pkt::RunReport unknown;
+    REQUIRE_NOTHROW(unknown = run_pkt(head + "+0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ENOSUCHERR], [4]) = 0\n"));
+    CHECK(unknown.verdict == pkt::Verdict::fail);
+    CHECK(joined(unknown).find("ENOSUCHERR") != std::string::npos);
+}
+
+TEST_CASE("pkt runner: every errno the model runner can return or keep pending has its Linux number",
+          "[fidelity][pkt]") {
+    // Every errno name the runner's source spells out maps, so a new one cannot be forgotten.
+    const fs::path header = fs::path(__FILE__).parent_path().parent_path() / "include" / "synfin" / "packetdrill.hpp";
+    std::ifstream in(header);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string src = text.str();
+    const std::regex literal("\"(E[A-Z]{3,})\"");
+    int seen = 0;
+    for (std::sregex_iterator it(src.begin(), src.end(), literal), end; it != end; ++it, ++seen) {
+        CAPTURE((*it)[1].str());
+        CHECK(pkt::errno_number((*it)[1].str()).has_value());
+    }
+    CHECK(seen >= 10);
+
+    const std::vector<std::pair<const char*, long long>> linux_errnos{
+        {"EBADF", 9},       {"EAGAIN", 11},      {"EWOULDBLOCK", 11}, {"EINVAL", 22},
+        {"EPIPE", 32},      {"ECONNRESET", 104}, {"ENOTCONN", 107},   {"ETIMEDOUT", 110},
+        {"ECONNREFUSED", 111}, {"EINPROGRESS", 115}};
+    for (const auto& [name, value] : linux_errnos) {
+        CAPTURE(name);
+        REQUIRE(pkt::errno_number(name).has_value());
+        CHECK(*pkt::errno_number(name) == value);
+    }
+    CHECK_FALSE(pkt::errno_number("ENOSUCHERR").has_value());
 }
