@@ -312,3 +312,28 @@ TEST_CASE("pkt runner: every errno the model runner can return or keep pending h
     }
     CHECK_FALSE(pkt::errno_number("ENOSUCHERR").has_value());
 }
+
+// =============================================================================================
+// Linux LISTEN discards SYN+FIN (issue 10 #10; tests/pkt/listen_syn_fin.pkt)
+// =============================================================================================
+
+TEST_CASE("Linux tcp_rcv_state_process TCP_LISTEN: a SYN+FIN is discarded (linux); the RFC takes the SYN (rfc9293)",
+          "[fidelity][listen]") {
+    auto l = reach(State::listen, lnx);
+    const auto before = l.tcb;
+    CHECK(l.arrive(make_seg<S>(Flag::syn | Flag::fin, S{300})).size() == 0);
+    CHECK(l.state() == State::listen);
+    CHECK(l.tcb == before);
+    // A plain SYN after it opens as usual.
+    const auto& fx = l.arrive(make_seg<S>(Flags(Flag::syn), S{300}));
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].flags == (Flag::syn | Flag::ack));
+    CHECK(l.state() == State::syn_received);
+    // §3.10.7.2 third: the RFC processes the SYN (its FIN is not modelled, docs/design.md).
+    auto r = reach(State::listen, rfc);
+    const auto& rx = r.arrive(make_seg<S>(Flag::syn | Flag::fin, S{300}));
+    REQUIRE(rx.size() == 1);
+    CHECK(rx[0].flags == (Flag::syn | Flag::ack));
+    CHECK(r.state() == State::syn_received);
+}
+

@@ -486,6 +486,9 @@ private:
         if (seg.flags.rst()) return;                       // first: ignore RST
         if (seg.flags.ack()) { reset_for(seg); return; }   // second: <SEQ=SEG.ACK><CTL=RST>
         if (!seg.flags.syn()) return;                      // fourth: drop
+        // Linux (tcp_rcv_state_process, TCP_LISTEN): a SYN+FIN is no opening, only a probe or
+        // an attack, and is discarded; the RFC takes the SYN and queues the FIN.
+        if (seg.flags.fin() && p_.listen_drops_syn_fin) return;
         // third: SYN. Data and FIN on a SYN are not modelled (dropped, and the peer retransmits).
         t_.passive = true;
         t_.irs = seg.seq;
