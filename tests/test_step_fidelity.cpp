@@ -337,3 +337,33 @@ TEST_CASE("Linux tcp_rcv_state_process TCP_LISTEN: a SYN+FIN is discarded (linux
     CHECK(r.state() == State::syn_received);
 }
 
+// =============================================================================================
+// rfc9293 trims a FIN just outside the window (issue 10 #12)
+// =============================================================================================
+
+TEST_CASE("RFC 9293 §3.10.7.4 first: a FIN at exactly RCV.NXT+RCV.WND lies outside the window and is trimmed, "
+          "\"including SYN and FIN\" (rfc9293)",
+          "[fidelity][window][fin]") {
+    Profile q = rfc;
+    q.rcv_wnd = 100;
+    auto e = reach(State::established, q);
+    const S r0 = e.tcb.rcv_nxt;
+    // 100 bytes fill the window: the FIN after them is at RCV.NXT+RCV.WND, outside.
+    const auto& fx = e.arrive(make_seg<S>(Flag::fin | Flag::ack | Flag::psh, r0, e.tcb.snd_nxt, 100));
+    CHECK(e.tcb.rcv_nxt == r0 + 100);
+    CHECK(e.tcb.unread == 100);
+    CHECK(e.state() == State::established);
+    CHECK_FALSE(fx.has(Notice::peer_closed));
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].ack == r0 + 100); // the data, not the FIN, is acknowledged
+    // The FIN sent again, now inside the window, is taken.
+    e.arrive(make_seg<S>(Flag::fin | Flag::ack, r0 + 100, e.tcb.snd_nxt));
+    CHECK(e.state() == State::close_wait);
+    CHECK(e.tcb.rcv_nxt == r0 + 101);
+    // 99 bytes and the FIN fit exactly: taken at once.
+    auto f = reach(State::established, q);
+    const S f0 = f.tcb.rcv_nxt;
+    f.arrive(make_seg<S>(Flag::fin | Flag::ack | Flag::psh, f0, f.tcb.snd_nxt, 99));
+    CHECK(f.state() == State::close_wait);
+    CHECK(f.tcb.rcv_nxt == f0 + 100);
+}

@@ -665,8 +665,11 @@ private:
             output();
             return;
         }
-        // Trim what lies beyond the window, FIN included.
-        if (seg.len > t_.rcv_wnd) {
+        // Trim what lies beyond the window, FIN included. §3.10.7.4 first: "segments with higher
+        // beginning sequence numbers ... trimmed ... including SYN and FIN", so a FIN at exactly
+        // RCV.NXT+RCV.WND lies outside and waits for the window, as data would.
+        const bool fin_outside = seg.flags.fin() && seg.len == t_.rcv_wnd && !p_.fin_beyond_window_accepted;
+        if (seg.len > t_.rcv_wnd || fin_outside) {
             seg.len = t_.rcv_wnd;
             seg.flags = Flags(static_cast<std::uint8_t>(seg.flags.bits & ~0x01u));
         }
