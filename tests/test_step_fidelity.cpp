@@ -367,3 +367,33 @@ TEST_CASE("RFC 9293 §3.10.7.4 first: a FIN at exactly RCV.NXT+RCV.WND lies outs
     CHECK(f.state() == State::close_wait);
     CHECK(f.tcb.rcv_nxt == f0 + 100);
 }
+
+// =============================================================================================
+// Linux tcp_reset_check (issue 10 #9; tests/pkt/rst_reset_check_{close_wait,last_ack,closing}.pkt)
+// =============================================================================================
+
+TEST_CASE("Linux tcp_reset_check: in CLOSE-WAIT, LAST-ACK and CLOSING an RST at RCV.NXT-1 resets (linux); "
+          "rfc9293 drops it as outside the window",
+          "[fidelity][rst]") {
+    for (State s : {State::close_wait, State::last_ack, State::closing}) {
+        CAPTURE(s);
+        auto l = reach(s, lnx);
+        const auto& fx = l.arrive(make_seg<S>(Flag::rst | Flag::ack, l.tcb.rcv_nxt - 1, l.tcb.snd_nxt));
+        CHECK(l.state() == State::closed);
+        CHECK(fx.has(Notice::reset));
+        CHECK(fx.size() == 0);
+        auto r = reach(s, rfc);
+        const auto before = r.tcb;
+        CHECK(r.arrive(make_seg<S>(Flag::rst | Flag::ack, r.tcb.rcv_nxt - 1, r.tcb.snd_nxt)).size() == 0);
+        CHECK(r.tcb == before);
+    }
+    // Before the peer's FIN, RCV.NXT-1 is only an old number: ESTABLISHED and FIN-WAIT-1 drop it.
+    for (State s : {State::established, State::fin_wait_1}) {
+        CAPTURE(s);
+        auto l = reach(s, lnx);
+        const auto before = l.tcb;
+        CHECK(l.arrive(make_seg<S>(Flag::rst | Flag::ack, l.tcb.rcv_nxt - 1, l.tcb.snd_nxt)).size() == 0);
+        CHECK(l.tcb == before);
+    }
+}
+

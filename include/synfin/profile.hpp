@@ -52,6 +52,7 @@ struct Profile {
     bool time_wait_restart_on_ack = false; // any ACK-bearing segment restarts TIME-WAIT
     bool listen_drops_syn_fin = false;     // LISTEN discards a SYN that also carries FIN
     bool fin_beyond_window_accepted = false; // a FIN just past RCV.NXT+RCV.WND is taken, not trimmed
+    bool rst_at_fin_resets = false;    // CLOSE-WAIT, LAST-ACK, CLOSING: an RST at RCV.NXT-1 resets too
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -133,6 +134,7 @@ constexpr Profile linux_default() {
     p.resend_synack_on_dup_syn = true; // tcp_check_req: inet_rtx_syn_ack on a retransmitted SYN
     p.listen_drops_syn_fin = true;     // tcp_rcv_state_process, TCP_LISTEN: "if (th->fin) goto discard"
     p.fin_beyond_window_accepted = true; // the model's behaviour before issue 10; not checked on the kernel
+    p.rst_at_fin_resets = true;        // tcp_reset_check
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

@@ -616,6 +616,14 @@ private:
             emit_syn(true);
             return;
         }
+        // Linux tcp_reset_check: once the peer's FIN is in, an RST numbered like that FIN (at
+        // RCV.NXT-1, outside the window) still resets, as a peer's stack that resets after its
+        // FIN may number it so.
+        if (seg.flags.rst() && p_.rst_at_fin_resets && seg.seq == t_.rcv_nxt - 1 &&
+            (t_.state == State::close_wait || t_.state == State::last_ack || t_.state == State::closing)) {
+            on_reset();
+            return;
+        }
         // first: sequence number
         if (!acceptable(seg)) {
             if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
