@@ -397,3 +397,44 @@ TEST_CASE("Linux tcp_reset_check: in CLOSE-WAIT, LAST-ACK and CLOSING an RST at 
     }
 }
 
+// =============================================================================================
+// Linux TIME-WAIT (issue 10 #8; tests/pkt/time_wait_in_window.pkt)
+// =============================================================================================
+
+TEST_CASE("Linux tcp_timewait_state_process: in TIME-WAIT only a bare segment or an RST at RCV.NXT is in window; "
+          "data, a new FIN, a segment beyond RCV.NXT get an ACK (linux)",
+          "[fidelity][time-wait]") {
+    auto e = reach(State::time_wait, lnx);
+    const S rn = e.tcb.rcv_nxt;
+    const S sn = e.tcb.snd_nxt;
+    // A bare ACK at RCV.NXT: taken silently, and the 2 MSL restart.
+    e.now += 1000;
+    CHECK(e.arrive(make_seg<S>(Flag::ack, rn, sn)).size() == 0);
+    CHECK(e.state() == State::time_wait);
+    CHECK(e.tcb.at(Timer::time_wait) == e.now + lnx.time_wait);
+    struct Row {
+        const char* what;
+        Segment<S> seg;
+    };
+    const std::vector<Row> rows{
+        {"data at RCV.NXT", make_seg<S>(Flag::ack | Flag::psh, rn, sn, 10)},
+        {"a new FIN at RCV.NXT", make_seg<S>(Flag::fin | Flag::ack, rn, sn)},
+        {"a bare ACK beyond RCV.NXT", make_seg<S>(Flag::ack, rn + 100, sn)},
+        {"the retransmitted FIN", make_seg<S>(Flag::fin | Flag::ack, rn - 1, sn)},
+    };
+    for (const auto& row : rows) {
+        CAPTURE(row.what);
+        const auto& fx = e.arrive(row.seg);
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == Flags(Flag::ack));
+        CHECK(fx[0].seq == sn);
+        CHECK(fx[0].ack == rn);
+        CHECK(e.state() == State::time_wait);
+        CHECK(e.tcb.rcv_nxt == rn);
+    }
+    // rfc9293: data in the window is ignored there (§3.10.7.4: only a FIN retransmission is
+    // expected in TIME-WAIT), without an ACK.
+    auto r = reach(State::time_wait, rfc);
+    CHECK(r.arrive(make_seg<S>(Flag::ack | Flag::psh, r.tcb.rcv_nxt, r.tcb.snd_nxt, 10)).size() == 0);
+    CHECK(r.state() == State::time_wait);
+}

@@ -53,6 +53,7 @@ struct Profile {
     bool listen_drops_syn_fin = false;     // LISTEN discards a SYN that also carries FIN
     bool fin_beyond_window_accepted = false; // a FIN just past RCV.NXT+RCV.WND is taken, not trimmed
     bool rst_at_fin_resets = false;    // CLOSE-WAIT, LAST-ACK, CLOSING: an RST at RCV.NXT-1 resets too
+    bool time_wait_ack_unless_bare = false; // TIME-WAIT ACKs all but a bare segment or RST at RCV.NXT
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -135,6 +136,7 @@ constexpr Profile linux_default() {
     p.listen_drops_syn_fin = true;     // tcp_rcv_state_process, TCP_LISTEN: "if (th->fin) goto discard"
     p.fin_beyond_window_accepted = true; // the model's behaviour before issue 10; not checked on the kernel
     p.rst_at_fin_resets = true;        // tcp_reset_check
+    p.time_wait_ack_unless_bare = true; // tcp_timewait_state_process: "it may be only reset or bare ack"
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

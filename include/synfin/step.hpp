@@ -596,6 +596,14 @@ private:
             set(Timer::time_wait, p_.time_wait); // §3.10.7.4 fifth and eighth: restart 2 MSL
         }
         if (seg.flags.syn() && p_.rfc5961) { challenge_ack(); return; } // RFC 5961 §4.2
+        if (p_.time_wait_ack_unless_bare) {
+            // Linux tcp_timewait_state_process: "in window segment, it may be only reset or bare
+            // ack" - at RCV.NXT and empty, taken silently (and 2 MSL restarts); anything else,
+            // data or a FIN other than the one received included, gets an ACK.
+            if (seg.seq == t_.rcv_nxt && seg.seg_len() == 0) set(Timer::time_wait, p_.time_wait);
+            else emit(ack_segment(t_.snd_nxt));
+            return;
+        }
         if (!acceptable(seg) || retransmitted_fin) {
             emit(ack_segment(t_.snd_nxt)); // §3.10.7.4 first: unacceptable, send ACK
             return;
