@@ -317,7 +317,7 @@ TEST_CASE("pkt runner: every errno the model runner can return or keep pending h
 // Linux LISTEN discards SYN+FIN (issue 10 #10; tests/pkt/listen_syn_fin.pkt)
 // =============================================================================================
 
-TEST_CASE("Linux tcp_rcv_state_process TCP_LISTEN: a SYN+FIN is discarded (linux); the RFC takes the SYN (rfc9293)",
+TEST_CASE("Linux tcp_rcv_state_process TCP_LISTEN: a SYN+FIN is discarded (linux), the RFC takes the SYN (rfc9293)",
           "[fidelity][listen]") {
     auto l = reach(State::listen, lnx);
     const auto before = l.tcb;
@@ -372,7 +372,7 @@ TEST_CASE("RFC 9293 §3.10.7.4 first: a FIN at exactly RCV.NXT+RCV.WND lies outs
 // Linux tcp_reset_check (issue 10 #9; tests/pkt/rst_reset_check_{close_wait,last_ack,closing}.pkt)
 // =============================================================================================
 
-TEST_CASE("Linux tcp_reset_check: in CLOSE-WAIT, LAST-ACK and CLOSING an RST at RCV.NXT-1 resets (linux); "
+TEST_CASE("Linux tcp_reset_check: in CLOSE-WAIT, LAST-ACK and CLOSING an RST at RCV.NXT-1 resets (linux), "
           "rfc9293 drops it as outside the window",
           "[fidelity][rst]") {
     for (State s : {State::close_wait, State::last_ack, State::closing}) {
@@ -401,7 +401,7 @@ TEST_CASE("Linux tcp_reset_check: in CLOSE-WAIT, LAST-ACK and CLOSING an RST at 
 // Linux TIME-WAIT (issue 10 #8; tests/pkt/time_wait_in_window.pkt)
 // =============================================================================================
 
-TEST_CASE("Linux tcp_timewait_state_process: in TIME-WAIT only a bare segment or an RST at RCV.NXT is in window; "
+TEST_CASE("Linux tcp_timewait_state_process: in TIME-WAIT only a bare segment or an RST at RCV.NXT is in window - "
           "data, a new FIN, a segment beyond RCV.NXT get an ACK (linux)",
           "[fidelity][time-wait]") {
     auto e = reach(State::time_wait, lnx);

@@ -858,8 +858,9 @@ TEST_CASE("RFC 9293 §3.10.7.4 first: an unacceptable segment is answered with <
                 CHECK(e.tcb.unread == before.unread);
                 CHECK(e.state() == s);
             }
-            // An unacceptable RST is dropped without an answer.
-            S old = e.tcb.rcv_nxt - 1;
+            // An unacceptable RST is dropped without an answer. (Not at RCV.NXT-1: there Linux's
+            // tcp_reset_check resets CLOSE-WAIT, LAST-ACK and CLOSING, test_step_fidelity.cpp.)
+            S old = e.tcb.rcv_nxt - 2;
             CHECK(e.arrive(make_seg<S>(Flag::rst, old)).size() == 0);
             CHECK(e.state() == s);
         }
