@@ -50,6 +50,10 @@ struct Profile {
     bool rst_carries_ack = false;         // ABORT's RST: RFC <SEQ=SND.NXT><CTL=RST>; Linux adds ACK
     bool resend_synack_on_dup_syn = false; // a retransmitted SYN in SYN-RECEIVED gets the SYN+ACK again
     bool time_wait_restart_on_ack = false; // any ACK-bearing segment restarts TIME-WAIT
+    bool listen_drops_syn_fin = false;     // LISTEN discards a SYN that also carries FIN
+    bool fin_beyond_window_accepted = false; // a FIN just past RCV.NXT+RCV.WND is taken, not trimmed
+    bool rst_at_fin_resets = false;    // CLOSE-WAIT, LAST-ACK, CLOSING: an RST at RCV.NXT-1 resets too
+    bool time_wait_ack_unless_bare = false; // TIME-WAIT ACKs all but a bare segment or RST at RCV.NXT
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -129,6 +133,10 @@ constexpr Profile linux_default() {
     p.rst_carries_ack = true;          // tcp_send_active_reset: RST|ACK
     p.rst_on_retry_giveup = false;     // tcp_write_err: no RST when retries2 runs out
     p.resend_synack_on_dup_syn = true; // tcp_check_req: inet_rtx_syn_ack on a retransmitted SYN
+    p.listen_drops_syn_fin = true;     // tcp_rcv_state_process, TCP_LISTEN: "if (th->fin) goto discard"
+    p.fin_beyond_window_accepted = true; // the model's behaviour before issue 10; not checked on the kernel
+    p.rst_at_fin_resets = true;        // tcp_reset_check
+    p.time_wait_ack_unless_bare = true; // tcp_timewait_state_process: "it may be only reset or bare ack"
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

@@ -208,6 +208,12 @@ private:
         enter(State::listen);
     }
 
+    // Every change of SND.WND goes through here, so that MAX.SND.WND (RFC 5961 §5.2) follows.
+    constexpr void set_send_window(std::uint32_t w) {
+        if (w < t_.snd_wnd && t_.snd_wnd > t_.max_snd_wnd) t_.max_snd_wnd = t_.snd_wnd;
+        t_.snd_wnd = w;
+    }
+
     constexpr void note(Notice n) { fx_.notices |= static_cast<std::uint16_t>(n); }
 
     constexpr void set(Timer timer, Duration d) {
@@ -349,7 +355,10 @@ private:
     }
 
     // Send what the window allows of the queued bytes, then the FIN once they are all out
-    // (§3.10.4: "queue this until all preceding SENDs have been segmentized").
+    // (§3.10.4: "queue this until all preceding SENDs have been segmentized"). At most the
+    // output budget (max_segments_per_step, tcb.hpp) leaves in one step; what it holds back is
+    // not lost: the ACK that the segments in flight draw calls output() again, and with nothing
+    // in flight the retransmission timer, armed below, does.
     constexpr void output() {
         if (!synchronized(t_.state) || t_.state == State::syn_received) return;
         if (t_.state == State::time_wait) return;
@@ -384,6 +393,8 @@ private:
             emit(s);
             start_retransmission();
         }
+        const bool held_back = t_.send_queued > 0 || (t_.fin_queued && !t_.fin_sent);
+        if (held_back && fx_.segment_count >= max_segments_per_step && t_.in_flight() == 0) start_retransmission();
     }
 
     constexpr void start_retransmission() {
@@ -425,7 +436,7 @@ private:
     }
 
     constexpr void retransmission_timeout() {
-        if (t_.in_flight() == 0) return;
+        if (t_.in_flight() == 0) { output(); return; } // armed by output() for what its budget held back
         int limit = retry_limit();
         if (limit != unbounded && t_.retries >= limit) {
             // RFC 1122 §4.2.3.5: at R2, close the connection. A passive SYN-RECEIVED drops back to
@@ -475,13 +486,16 @@ private:
         if (seg.flags.rst()) return;                       // first: ignore RST
         if (seg.flags.ack()) { reset_for(seg); return; }   // second: <SEQ=SEG.ACK><CTL=RST>
         if (!seg.flags.syn()) return;                      // fourth: drop
+        // Linux (tcp_rcv_state_process, TCP_LISTEN): a SYN+FIN is no opening, only a probe or
+        // an attack, and is discarded; the RFC takes the SYN and queues the FIN.
+        if (seg.flags.fin() && p_.listen_drops_syn_fin) return;
         // third: SYN. Data and FIN on a SYN are not modelled (dropped, and the peer retransmits).
         t_.passive = true;
         t_.irs = seg.seq;
         t_.rcv_nxt = seg.seq + 1;
         t_.snd_una = t_.iss;
         t_.snd_nxt = t_.iss + 1;
-        t_.snd_wnd = seg.wnd; // RFC 7323 §2.2: the window in a SYN is never scaled
+        set_send_window(seg.wnd); // RFC 7323 §2.2: the window in a SYN is never scaled
         t_.snd_wl1 = seg.seq;
         t_.snd_wl2 = t_.iss;
         learn_syn_options(seg, false);
@@ -519,7 +533,7 @@ private:
         t_.irs = seg.seq;
         t_.rcv_nxt = seg.seq + 1;
         learn_syn_options(seg, true);
-        t_.snd_wnd = seg.wnd;
+        set_send_window(seg.wnd);
         t_.snd_wl1 = seg.seq;
         t_.snd_wl2 = seg.ack;
         if (ack_ok) t_.snd_una = seg.ack;
@@ -582,6 +596,14 @@ private:
             set(Timer::time_wait, p_.time_wait); // §3.10.7.4 fifth and eighth: restart 2 MSL
         }
         if (seg.flags.syn() && p_.rfc5961) { challenge_ack(); return; } // RFC 5961 §4.2
+        if (p_.time_wait_ack_unless_bare) {
+            // Linux tcp_timewait_state_process: "in window segment, it may be only reset or bare
+            // ack" - at RCV.NXT and empty, taken silently (and 2 MSL restarts); anything else,
+            // data or a FIN other than the one received included, gets an ACK.
+            if (seg.seq == t_.rcv_nxt && seg.seg_len() == 0) set(Timer::time_wait, p_.time_wait);
+            else emit(ack_segment(t_.snd_nxt));
+            return;
+        }
         if (!acceptable(seg) || retransmitted_fin) {
             emit(ack_segment(t_.snd_nxt)); // §3.10.7.4 first: unacceptable, send ACK
             return;
@@ -600,6 +622,14 @@ private:
         if (t_.state == State::syn_received && t_.passive && p_.resend_synack_on_dup_syn &&
             seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst() && seg.seq == t_.irs) {
             emit_syn(true);
+            return;
+        }
+        // Linux tcp_reset_check: once the peer's FIN is in, an RST numbered like that FIN (at
+        // RCV.NXT-1, outside the window) still resets, as a peer's stack that resets after its
+        // FIN may number it so.
+        if (seg.flags.rst() && p_.rst_at_fin_resets && seg.seq == t_.rcv_nxt - 1 &&
+            (t_.state == State::close_wait || t_.state == State::last_ack || t_.state == State::closing)) {
+            on_reset();
             return;
         }
         // first: sequence number
@@ -651,8 +681,11 @@ private:
             output();
             return;
         }
-        // Trim what lies beyond the window, FIN included.
-        if (seg.len > t_.rcv_wnd) {
+        // Trim what lies beyond the window, FIN included. §3.10.7.4 first: "segments with higher
+        // beginning sequence numbers ... trimmed ... including SYN and FIN", so a FIN at exactly
+        // RCV.NXT+RCV.WND lies outside and waits for the window, as data would.
+        const bool fin_outside = seg.flags.fin() && seg.len == t_.rcv_wnd && !p_.fin_beyond_window_accepted;
+        if (seg.len > t_.rcv_wnd || fin_outside) {
             seg.len = t_.rcv_wnd;
             seg.flags = Flags(static_cast<std::uint8_t>(seg.flags.bits & ~0x01u));
         }
@@ -708,7 +741,7 @@ private:
             }
             enter(State::established);
             note(Notice::established);
-            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
             if (t_.fin_queued && t_.state == State::established) enter(State::fin_wait_1); // §3.10.4
@@ -717,7 +750,9 @@ private:
             emit(ack_segment(t_.snd_nxt));
             return false;
         }
-        if (p_.rfc5961 && lt(seg.ack, t_.snd_una - t_.snd_wnd)) { // RFC 5961 §5.2
+        // RFC 5961 §5.2: acceptable from SND.UNA - MAX.SND.WND, the largest window ever offered,
+        // so that a window just closed does not turn the peer's in-flight ACKs into attacks.
+        if (p_.rfc5961 && lt(seg.ack, t_.snd_una - t_.max_send_window())) {
             challenge_ack();
             return false;
         }
@@ -732,7 +767,7 @@ private:
         }
         if (le(t_.snd_una, seg.ack) &&
             (lt(t_.snd_wl1, seg.seq) || (t_.snd_wl1 == seg.seq && le(t_.snd_wl2, seg.ack)))) {
-            t_.snd_wnd = static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
         }
@@ -741,7 +776,14 @@ private:
             if (t_.fin_acked()) enter(State::fin_wait_2);
             return true;
         case State::closing:
-            if (!t_.fin_acked()) return false; // §3.10.7.4: otherwise, ignore the segment
+            // §3.10.7.4 CLOSING: "otherwise ignore the segment" - but not its window and its ACK
+            // of our data, taken above: data and a FIN queued behind the crossing FIN go out now,
+            // or nothing would ever send them (Linux tcp_rcv_state_process: TCP_CLOSING, then
+            // tcp_data_snd_check).
+            if (!t_.fin_acked()) {
+                output();
+                return false;
+            }
             enter_time_wait();
             return t_.state != State::closed;
         case State::last_ack:

@@ -83,6 +83,11 @@ struct Tcb {
     S snd_una{};
     S snd_nxt{};
     std::uint32_t snd_wnd = 0;   // bytes, after window scaling
+    // MAX.SND.WND (RFC 5961 §5.2), the largest window the peer has offered, when it is above
+    // SND.WND: kept only once SND.WND has shrunk below it, 0 until then. Read it through
+    // max_send_window(). So a TCB whose window never shrank - any of the checker's, whose
+    // windows are constant - is the TCB it was before this field, and packs without it.
+    std::uint32_t max_snd_wnd = 0;
     S snd_wl1{};
     S snd_wl2{};
     S irs{};
@@ -110,6 +115,7 @@ struct Tcb {
 
     [[nodiscard]] constexpr Time at(Timer t) const { return deadline[static_cast<std::size_t>(t)]; }
     [[nodiscard]] constexpr std::uint32_t in_flight() const { return snd_nxt - snd_una; }
+    [[nodiscard]] constexpr std::uint32_t max_send_window() const { return max_snd_wnd > snd_wnd ? max_snd_wnd : snd_wnd; }
     [[nodiscard]] constexpr bool fin_acked() const { return fin_sent && snd_una == snd_nxt; }
 
     friend constexpr bool operator==(const Tcb&, const Tcb&) = default;
@@ -145,6 +151,12 @@ template <class S>
 struct SegmentArrives { Segment<S> seg; };
 struct Timeout { Timer timer = Timer::retransmission; };
 
+// The output budget: at most this many segments leave one endpoint in one step (Effects holds
+// them without allocating). It caps a burst as a congestion window of 4 segments would, and it
+// is the only such cap (the model has no congestion control): output() stops at it and keeps
+// the rest queued, and the rest is always sent later - by the ACK that the segments in flight
+// draw, or, when nothing is in flight, by the retransmission timer that output() arms for it.
+// docs/design.md, "Output budget".
 inline constexpr std::size_t max_segments_per_step = 4;
 
 template <class S>
