@@ -31,7 +31,7 @@ inline const std::vector<Cell>& cells() {
         {"no_stale_acceptance", "reconnect", "rfc9293_hardened", Verdict::violated, "finding: with an adversarial ISS 2*MSL alone is not enough: an ACK sent late from TIME-WAIT outlives it"},
         {"no_stale_acceptance", "reconnect_counter", "rfc9293_hardened", Verdict::violated, "finding: with an ISS one above the last, an old ACK, TIME-WAIT's answer and CLOSED's RST are three hops each within MSL"},
         {"no_stale_acceptance", "reconnect", "no_time_wait", Verdict::violated, "claim 13: without TIME-WAIT an old RST, answering an old ACK, reaches the new connection"},
-        {"no_stale_acceptance", "reconnect", "short_time_wait", Verdict::violated, "claim 13: MSL is not enough, it takes 2*MSL: the ACK TIME-WAIT re-sends outlives a short one"},
+        {"no_stale_acceptance", "reconnect", "short_time_wait", Verdict::violated, "claim 13: MSL is not enough, it takes 2*MSL: an old ACK still in flight when a TIME-WAIT of MSL ends draws an RST that resets the new connection"},
         {"no_stale_acceptance", "reconnect", "rfc9293", Verdict::violated, "finding: RST and in-window SYN end TIME-WAIT early (RFC 1337 assassination)"},
         {"no_stale_acceptance", "reconnect", "linux", Verdict::violated, "finding: tcp_rfc1337=0 lets an old RST end TIME-WAIT"},
         {"simultaneous_close_converges", "close", "rfc9293", Verdict::holds, "claim 10: crossing FINs meet in CLOSING"},

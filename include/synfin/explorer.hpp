@@ -69,8 +69,9 @@ struct Safety {
     std::function<bool(const SystemState<Bits>&)> violated;
 };
 
-// P leads to Q: from every reachable state satisfying P, every run in which time keeps passing
-// reaches a state satisfying Q.
+// P leads to Q: from every reachable state satisfying P, every fair run reaches a state
+// satisfying Q. Fair: time keeps passing, and no user whose next action stays enabled is
+// starved of it (weak fairness of time and of the users; the network is not fair).
 template <unsigned Bits>
 struct LeadsTo {
     std::string name;

@@ -1,6 +1,6 @@
 // The lifecycle properties, stated over the checker's system (docs/properties.md states each
 // precisely). Safety properties are state predicates; the liveness ones are "P leads to Q under
-// weak fairness of time".
+// weak fairness of time and of the users".
 #pragma once
 
 #include <string_view>

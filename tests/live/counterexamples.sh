@@ -30,7 +30,9 @@ table=${1:-$here/counterexamples.txt}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$synfin" check --quiet --trace-dir "$dir/traces" >"$dir/check.out" 2>&1
+# Refinement finds no counterexample the table would not list under its cell's own name, and
+# doubles the run time: it is left to the suite.
+"$synfin" check --quiet --refine-states 0 --trace-dir "$dir/traces" >"$dir/check.out" 2>&1
 case $? in 0 | 1) ;; *) echo "$0: synfin check failed:" >&2; cat "$dir/check.out" >&2; exit 1 ;; esac
 
 fail=0
@@ -92,6 +94,7 @@ while read -r trace role outcome class; do
 done <"$table"
 
 for f in "$dir"/traces/*.trace; do
+    [[ $f == *.dead_end.trace ]] && continue # a bound's witness, not a counterexample
     t=$(basename "$f" .trace)
     for role in client server; do
         if [[ -z ${listed["$t $role"]:-} ]]; then
