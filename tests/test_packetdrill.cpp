@@ -15,6 +15,7 @@
 #include <rapidcheck/catch.h>
 
 #include "../checks/pkt.hpp"
+#include "support/pkt_scripts.hpp"
 
 namespace {
 
@@ -47,15 +48,7 @@ std::string joined(const pkt::RunReport& r) {
     return s;
 }
 
-const char* const passive_open = R"(0 `sysctl -q net.ipv4.tcp_timestamps=0`
-0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1460>
-+0 > S. 0:0(0) ack 1 win 64240 <mss 1460>
-+.1 < . 1:1(0) ack 1 win 65535
-+0 accept(3, ..., ...) = 4
-)";
+using synfin::test::passive_open;
 
 } // namespace
 

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/harness.hpp"
+#include "support/pkt_scripts.hpp"
 #include "synfin/packetdrill.hpp"
 #include "../checks/pkt.hpp"
 
@@ -257,15 +258,7 @@ TEST_CASE("RFC 5961 §5.2: MAX.SND.WND is the largest window offered, and a TCB 
 TEST_CASE("pkt runner: getsockopt(SO_ERROR) after an RST in CLOSE-WAIT reports EPIPE (Linux tcp_reset), never an "
           "exception",
           "[fidelity][pkt]") {
-    const std::string head = R"(0 `sysctl -q net.ipv4.tcp_timestamps=0`
-0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1460>
-+0 > S. 0:0(0) ack 1 win 64240 <mss 1460>
-+.1 < . 1:1(0) ack 1 win 65535
-+0 accept(3, ..., ...) = 4
-+.1 < F. 1:1(0) ack 1 win 65535
+    const std::string head = std::string(synfin::test::passive_open) + R"(+.1 < F. 1:1(0) ack 1 win 65535
 +0 > . 1:1(0) ack 2
 +.1 < R. 2:2(0) ack 1 win 0
 )";

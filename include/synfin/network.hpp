@@ -20,7 +20,7 @@ struct Packet {
     std::uint8_t len = 0;
     std::uint8_t age = 0;    // ticks since it was sent
     std::uint8_t inc = 0;    // ghost: the incarnation of the connection that sent it (0: none)
-    std::uint8_t off = 0;    // ghost: stream offset of its first payload byte
+    std::uint8_t off = 0;    // ghost: stream offset of its first payload byte (or of its FIN)
 
     friend constexpr bool operator==(const Packet&, const Packet&) = default;
     friend constexpr auto operator<=>(const Packet&, const Packet&) = default;

@@ -36,7 +36,7 @@ inline constexpr std::array<PropertyInfo, 6> property_catalogue{{
      "no timer is armed and no user action remains"},
     {"in_order_exactly_once", PropertyKind::safety,
      "every byte a host delivers to its user is the next byte of the stream its peer sent in the same "
-     "incarnation"},
+     "incarnation, and a host takes its peer's FIN only once it has delivered every byte sent before it"},
 }};
 
 constexpr const PropertyInfo* find_property(std::string_view name) {

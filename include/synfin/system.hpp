@@ -290,6 +290,19 @@ public:
         return user_ready(cfg_.host[h].script[x.pc], x.tcb.state);
     }
 
+    // A dead end: some transition is enabled, but a full channel with no loss budget refuses
+    // every one, so not even time can pass (docs/properties.md, "Bounds").
+    [[nodiscard]] constexpr bool dead_end(const State& s) const {
+        bool any = false, refused = true;
+        for_each_action(s, [&](Action a) {
+            any = true;
+            Outcome<Bits> o;
+            (void)apply(s, a, &o);
+            refused = refused && o.blocked;
+        });
+        return any && refused;
+    }
+
     // Applies an enabled action. Deterministic: the same state and action give the same result.
     constexpr State apply(const State& s0, Action a, Outcome<Bits>* out = nullptr) const {
         State s = s0;
@@ -408,6 +421,10 @@ private:
                 if (!right) s.violations |= out_of_order;
                 else x.delivered = static_cast<std::uint8_t>(x.delivered + data);
             }
+            // Complete, too: a FIN taken means every byte its sender sent before it was delivered.
+            if (fin_taken && pk.inc == conn_before &&
+                ((x.delivered ^ (pk.off + pk.len)) & S::mask) != 0)
+                s.violations |= out_of_order;
         }
         // A host without a connection answers for the segment's own incarnation (an RST for
         // a SYN it cannot take belongs to the connection that SYN is trying to open).
@@ -426,7 +443,7 @@ private:
         if (fx.has(Notice::reset) || fx.has(Notice::refused) || fx.has(Notice::timed_out)) x.saw_error = true;
         for (const auto& seg : fx) {
             std::uint8_t off = 0;
-            if (seg.len > 0) off = static_cast<std::uint8_t>((seg.seq - (r.tcb.iss + 1)) & S::mask);
+            if (seg.len > 0 || seg.flags.fin()) off = static_cast<std::uint8_t>((seg.seq - (r.tcb.iss + 1)) & S::mask);
             Packet pk = to_packet<Bits>(seg, inc, off);
             if (o.sent_count < o.sent.size()) o.sent[o.sent_count++] = seg;
             if (s.channel[h].count >= cfg_.capacity || !s.channel[h].insert(pk)) {
