@@ -285,7 +285,7 @@ TEST_CASE("explorer: hand-counted state spaces of tiny configurations", "[explor
     }
 }
 
-TEST_CASE("explorer: state and transition counts equal a brute-force BFS over unpacked states", "[explorer]") {
+TEST_CASE("explorer: state and transition counts equal a brute-force BFS over unpacked states", "[explorer][heavy]") {
     // The brute force compares whole SystemStates, so a field the packer lost or corrupted
     // (two different states stored as one, or a state stored as another) shows up as a
     // different count.
@@ -396,14 +396,14 @@ TEST_CASE("explorer: random walks reach only counted, losslessly packed states (
 }
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (abort and reconnect)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("abort and reconnect, no TIME-WAIT", abort_reconnect(), [](const St& s) {
         return (s.violations & stale_acceptance) != 0 && s.next_conn == 3;
     });
 }
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (restart/rfc9293)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("restart/rfc9293", suite_config("restart", "rfc9293"), [](const St& s) {
         return s.host[0].opens == 2 && s.host[1].tcb.state == State::established;
     });
@@ -417,7 +417,7 @@ TEST_CASE("explorer: random walks reach only counted, losslessly packed states (
 }
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (lossy_close/linux)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("lossy_close/linux", suite_config("lossy_close", "linux"), [](const St& s) {
         return s.host[0].tcb.state == State::fin_wait_2 && s.host[0].tcb.at(Timer::fin_wait_2) != never;
     });
@@ -427,7 +427,7 @@ TEST_CASE("explorer: random walks reach only counted, losslessly packed states (
 // Determinism across thread counts, early stopping, shortest counterexamples.
 
 TEST_CASE("explorer: states, transitions, numbering and first violations are the same for 1, 2 and 3 threads",
-          "[explorer]") {
+          "[explorer][heavy]") {
     System<Bits> sys(suite_config("restart", "unchecked_synack"));
     Properties<Bits> props{sys};
     std::vector<Safety<Bits>> safety{*props.safety("handshake_agreement"), *props.safety("no_deadlock"),
@@ -459,7 +459,7 @@ TEST_CASE("explorer: states, transitions, numbering and first violations are the
     }
 }
 
-TEST_CASE("explorer: liveness lassos are the same for 1 and 2 threads", "[explorer]") {
+TEST_CASE("explorer: liveness lassos are the same for 1 and 2 threads", "[explorer][heavy]") {
     System<Bits> sys(suite_config("lossy_close", "rfc9293"));
     Properties<Bits> props{sys};
     auto prop = *props.liveness("no_half_open_leak");
@@ -477,7 +477,7 @@ TEST_CASE("explorer: liveness lassos are the same for 1 and 2 threads", "[explor
     CHECK(l1->cycle == l2->cycle);
 }
 
-TEST_CASE("explorer: stop_when_violated finds the same shortest counterexample as a full run", "[explorer]") {
+TEST_CASE("explorer: stop_when_violated finds the same shortest counterexample as a full run", "[explorer][heavy]") {
     struct Case {
         const char* property;
         Config config;
@@ -510,7 +510,7 @@ TEST_CASE("explorer: stop_when_violated finds the same shortest counterexample a
     }
 }
 
-TEST_CASE("explorer: running the same explorer again gives the results of a fresh one", "[explorer]") {
+TEST_CASE("explorer: running the same explorer again gives the results of a fresh one", "[explorer][heavy]") {
     System<Bits> sys(suite_config("restart", "unchecked_synack"));
     Properties<Bits> props{sys};
     std::vector<Safety<Bits>> safety{*props.safety("handshake_agreement")};
@@ -531,7 +531,7 @@ TEST_CASE("explorer: running the same explorer again gives the results of a fres
     }
 }
 
-TEST_CASE("explorer: a safety counterexample is a shortest path to a violating state", "[explorer]") {
+TEST_CASE("explorer: a safety counterexample is a shortest path to a violating state", "[explorer][heavy]") {
     struct Case {
         const char* property;
         Config config;

@@ -235,7 +235,7 @@ TEST_CASE("no_stale_acceptance is violated on reconnect/linux: finding, tcp_rfc1
 
 TEST_CASE("simultaneous_close_converges is violated on close/no_closing_state: claim 10, without CLOSING crossing FINs "
           "never finish",
-          "[suite][claim10]") {
+          "[suite][claim10][heavy]") {
     auto t = check_violated("simultaneous_close_converges", "close/no_closing_state", "claim 10");
     CHECK(!t.cycle.empty());
 }
