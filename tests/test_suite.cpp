@@ -464,7 +464,7 @@ TEST_CASE("no_stale_acceptance is violated on reconnect_clock/linux: finding, Li
 
 TEST_CASE("in_order_exactly_once is complete: on data/no_sequence_check no host reaches CLOSE-WAIT with bytes missing "
           "unless the violation is latched",
-          "[suite][finding7]") {
+          "[suite][finding7][heavy]") {
     System<seq_bits> sys(make_config(*find_scenario("data"), *find_profile("no_sequence_check")));
     Explorer<seq_bits> ex(sys, ExploreOptions{});
     auto missing = [](const SystemState<seq_bits>& s) {
