@@ -180,9 +180,8 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
             }
         } else {
             if (!complete) { r.verdict = Verdict::unknown; r.note = "exploration incomplete"; continue; }
-            auto prop = *props.liveness(r.cell->property);
-            for (std::uint32_t j = 0; j < ex.size(); ++j) r.premise_states += prop.p(ex.state(j)) ? 1 : 0;
-            auto lasso = ex.leads_to(prop);
+            auto lasso = ex.leads_to(*props.liveness(r.cell->property));
+            r.premise_states = ex.premise_states();
             if (lasso) {
                 r.verdict = Verdict::violated;
                 r.counterexample = trace_of(lasso->stem, lasso->cycle, r.cell->property);

@@ -235,6 +235,8 @@ public:
     }
 
     [[nodiscard]] const ExploreStats& stats() const { return stats_; }
+    // States satisfying the premise of the last leads_to checked (0: the property is vacuous).
+    [[nodiscard]] std::uint64_t premise_states() const { return premise_states_; }
     [[nodiscard]] std::size_t size() const { return keys_.size(); }
     [[nodiscard]] State state(std::uint32_t i) const { return packer_.unpack(keys_[i]); }
     [[nodiscard]] Action action_into(std::uint32_t i) const { return Action::from_code(action_[i]); }
@@ -309,6 +311,7 @@ public:
                 inp[i] = prop.p(s) ? 1 : 0;
             }
         });
+        premise_states_ = static_cast<std::uint64_t>(std::count(inp.begin(), inp.end(), std::uint8_t{1}));
         auto succ_begin = [&](std::uint32_t v) { return edge_begin_[v]; };
         auto succ_end = [&](std::uint32_t v) { return edge_begin_[v + 1]; };
         auto target = [&](std::uint32_t e) { return edges_[e] & ~tick_bit; };
@@ -500,6 +503,7 @@ private:
     std::vector<std::uint8_t> user_mask_;           // per state: which users' actions are enabled
     static constexpr std::uint32_t tick_bit = 0x80000000u;
     ExploreStats stats_{};
+    std::uint64_t premise_states_ = 0;
 
     template <class F>
     void parallel(F&& f) {
