@@ -112,10 +112,15 @@ inline Exported export_trace(const Trace& t, int host) {
         }
         std::uint32_t unread_after = 0;
         if (a.kind == ActionKind::deliver && a.host == peer) {
-            auto seg = to_segment<seq_bits>(s.channel[a.host][a.arg], static_cast<std::uint16_t>(cfg.host[peer].profile.rcv_wnd));
+            auto seg = to_segment<seq_bits>(s.channel[a.host][packet_index(a)], static_cast<std::uint16_t>(cfg.host[peer].profile.rcv_wnd));
             unread_after = step(before, SegmentArrives<S3>{seg}, 0, hp).tcb.unread;
         }
         auto next = sys.apply(s, a, &out);
+        if (a.kind == ActionKind::deliver && a.host == peer && s.host[host].listen_used &&
+            s.host[host].tcb.state == State::listen && next.host[host].tcb.state != State::listen) {
+            iss = next.host[host].tcb.iss.value(); // a later attempt of the listener: its fresh ISS
+            isses.push_back(iss);
+        }
         // pcap: what was sent in this step
         std::int64_t pt = tick * 1000000 + pcap_sub * 1000;
         ++pcap_sub;

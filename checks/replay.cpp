@@ -548,7 +548,7 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
         case ActionKind::deliver:
         case ActionKind::lose:
         case ActionKind::duplicate: {
-            const Img m = img(s.channel[a.host][a.arg]);
+            const Img m = img(s.channel[a.host][packet_index(a)]);
             image_action(a.kind == ActionKind::deliver ? Op::deliver : a.kind == ActionKind::lose ? Op::drop : Op::duplicate,
                          a.host, m, at);
             if (a.kind != ActionKind::duplicate) {

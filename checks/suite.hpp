@@ -38,9 +38,12 @@ struct Scenario {
     std::uint8_t crash = 0;
     bool client_may_crash = false;
     int max_retries = 2;                  // retry limits are capped at this many in ticks
-    std::array<IssPolicy, 2> iss{IssPolicy::adversarial, IssPolicy::adversarial}; // later incarnations' ISS
+    // Every ISS after each host's first: RFC 6528's clock, which rfc9293 (MUST-8) and Linux use,
+    // unless the scenario is about the ISS and says otherwise.
+    std::array<IssPolicy, 2> iss{IssPolicy::clock, IssPolicy::clock};
     std::uint8_t msl = 2;                 // the resolution: ticks a segment may live
     std::uint8_t capacity = 3;            // segments in flight per direction
+    std::array<bool, 2> any_first_iss{false, false}; // explore every first ISS of that host
 };
 
 struct ProfileChoice {
@@ -107,7 +110,8 @@ inline const std::vector<Scenario>& scenarios() {
          {{U::connect}}, {{U::listen}}, 0, 0, 1, true},
         {"restart", "the client gives up on a connect in progress and connects again at once, so the "
                     "server may answer the old SYN while the new one is outstanding",
-         {{U::connect}, {U::close, 0, true}, {U::connect}}, {{U::listen}}, 0, 0, 0, false, 2, {}, 2, 4},
+         {{U::connect}, {U::close, 0, true}, {U::connect}}, {{U::listen}}, 0, 0, 0, false, 2,
+         {IssPolicy::adversarial, IssPolicy::clock}, 2, 4},
         {"data", "the client sends two bytes and closes; the network may lose any segment, and "
                  "retransmissions make duplicates",
          {{U::connect}, {U::send, 2}, {U::close}}, {{U::listen}, {U::close}}, -1, 0, 0, false, 1},
@@ -119,6 +123,11 @@ inline const std::vector<Scenario>& scenarios() {
                             "starts beyond every sequence number the last one used",
          {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,
          {IssPolicy::clock, IssPolicy::clock}, 2, 4},
+        {"reconnect_clock_any_iss", "reconnect_clock, with every first ISS of the server (the client's is "
+                                    "symmetric: the server never opens actively, so every number the client "
+                                    "receives is relative to one it chose)",
+         {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,
+         {IssPolicy::clock, IssPolicy::clock}, 2, 4, {false, true}},
         {"reconnect_counter", "reconnect, with both hosts' ISS one above the last",
          {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,
          {IssPolicy::counter, IssPolicy::counter}},
@@ -156,6 +165,7 @@ inline Config make_config(const Scenario& sc, const ProfileChoice& pc, std::uint
     c.dup_budget = sc.dup;
     c.crash_budget = sc.crash;
     c.iss = sc.iss;
+    c.any_first_iss = sc.any_first_iss;
     return c;
 }
 

@@ -431,3 +431,83 @@ TEST_CASE("Linux tcp_timewait_state_process: in TIME-WAIT only a bare segment or
     CHECK(r.arrive(make_seg<S>(Flag::ack | Flag::psh, r.tcb.rcv_nxt, r.tcb.snd_nxt, 10)).size() == 0);
     CHECK(r.state() == State::time_wait);
 }
+
+// =============================================================================================
+// One fresh ISS per attempt (issue 10 #5)
+// =============================================================================================
+
+namespace fresh_iss {
+// A listener that took a SYN at `syn_seq` and went back to LISTEN on an RST: the failed attempt.
+Endpoint<S> failed_attempt(const Profile& p) {
+    auto l = reach(State::listen, p);
+    l.arrive(make_seg<S>(Flags(Flag::syn), S{300}));
+    REQUIRE(l.state() == State::syn_received);
+    l.arrive(make_seg<S>(Flags(Flag::rst), S{301}));
+    REQUIRE(l.state() == State::listen);
+    return l;
+}
+
+constexpr bool caller_iss_is_taken() {
+    Tcb<S> t{};
+    auto l = step(t, Open<S>{true, S{7}, 0}, 0, profiles::rfc9293());
+    auto r = step(l.tcb, SegmentArrives<S>{make_seg<S>(Flags(Flag::syn), S{300}), S{1234}}, 0, profiles::rfc9293());
+    return r.tcb.iss == S{1234} && r.effects[0].seq == S{1234} && r.tcb.snd_nxt == S{1235};
+}
+static_assert(caller_iss_is_taken(), "a SYN in LISTEN takes the ISS its event offers, at compile time too");
+} // namespace fresh_iss
+
+TEST_CASE("RFC 9293 §3.4.1 MUST-8, RFC 6528: a SYN taken in LISTEN uses the ISS the caller offers with it",
+          "[fidelity][iss]") {
+    for (const Profile& p : {rfc, lnx}) {
+        auto l = reach(State::listen, p);
+        const auto& fx = l.on(SegmentArrives<S>{make_seg<S>(Flags(Flag::syn), S{300}), S{0xdeadbeef}});
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == (Flag::syn | Flag::ack));
+        CHECK(fx[0].seq == S{0xdeadbeef});
+        CHECK(fx[0].ack == S{301});
+        CHECK(l.tcb.iss == S{0xdeadbeef});
+    }
+}
+
+TEST_CASE("RFC 9293 §3.4.1 MUST-8: after SYN-RECEIVED goes back to LISTEN, the next attempt never reuses the "
+          "failed attempt's ISS, so a delayed ACK of that attempt cannot complete it (tests/pkt/rst_syn_received.pkt)",
+          "[fidelity][iss]") {
+    for (const Profile& p : {rfc, lnx}) {
+        auto l = fresh_iss::failed_attempt(p);
+        const S old_iss = S{5000}; // reach()'s ISS for the passive host
+        // Without a caller's ISS the listener moves its own as far as it can.
+        auto fallback = l;
+        const auto& fx = fallback.arrive(make_seg<S>(Flags(Flag::syn), S{900}));
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].seq == old_iss + S::half);
+        // The delayed ACK of the failed attempt (ACK = old ISS + 1) is not acceptable now: it
+        // gets <SEQ=SEG.ACK><CTL=RST> (§3.10.7.4 SYN-RECEIVED fifth) and the attempt stays.
+        const auto& rx = fallback.arrive(make_seg<S>(Flags(Flag::ack), S{901}, old_iss + 1u));
+        REQUIRE(rx.size() == 1);
+        CHECK(rx[0].flags.rst());
+        CHECK(rx[0].seq == old_iss + 1u);
+        CHECK(fallback.state() == State::syn_received);
+        // With the caller's ISS, that one.
+        auto offered = l;
+        const auto& ox = offered.on(SegmentArrives<S>{make_seg<S>(Flags(Flag::syn), S{900}), S{777}});
+        REQUIRE(ox.size() == 1);
+        CHECK(ox[0].seq == S{777});
+    }
+}
+
+TEST_CASE("Linux tcp_timewait_state_process TCP_TW_SYN: a reopening SYN takes ISS = SND.NXT + 65537 (tw_isn), "
+          "not the caller's", "[fidelity][iss]") {
+    auto w = reach_wire<S>(State::established, lnx); // the passive side closes first
+    w.at_b(Close{});
+    w.deliver_to_a();
+    w.at_a(Close{});
+    w.settle();
+    auto tw = w.b;
+    REQUIRE(tw.state() == State::time_wait);
+    REQUIRE(tw.tcb.passive);
+    const S expect = tw.tcb.snd_nxt + 65537u;
+    const auto& fx = tw.on(SegmentArrives<S>{make_seg<S>(Flags(Flag::syn), tw.tcb.rcv_nxt + 100u), S{42}});
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].flags == (Flag::syn | Flag::ack));
+    CHECK(fx[0].seq == expect);
+}

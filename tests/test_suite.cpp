@@ -432,9 +432,17 @@ TEST_CASE("refinement: the suite re-runs holding cells at twice the resolution (
     CHECK_FALSE(config_named("stale_syn/rfc9293@msl=1").has_value());
 }
 
-TEST_CASE("handshake_agreement holds on restart/rfc9293: claim 2, the SYN+ACK must acknowledge this SYN",
-          "[suite][claim2][heavy]") {
-    check_holds({{"handshake_agreement", "restart/rfc9293"}}, "claim 2");
+TEST_CASE("handshake_agreement is unknown on restart/rfc9293: no disagreement in 20 M states, but each of the "
+          "server's attempts has its own ISS now (MUST-8), and their SYN+ACKs fill a channel: dead ends",
+          "[suite][claim2][bounds][heavy]") {
+    const Cell& c = find_cell("handshake_agreement", "restart/rfc9293");
+    REQUIRE(c.expected == Verdict::unknown);
+    auto r = run_cell(c);
+    CHECK(r.verdict == Verdict::unknown);
+    CHECK_FALSE(r.counterexample.has_value());
+    CHECK(r.stats.dead_ends > 0);
+    REQUIRE(r.dead_end.has_value());
+    CHECK(verify(reparse(trace_text(*r.dead_end))).confirmed);
 }
 
 TEST_CASE("no_stale_acceptance holds on reconnect_clock/rfc9293_hardened: claim 13b, 2*MSL and a clock-driven ISS",
@@ -446,10 +454,13 @@ TEST_CASE("no_stale_acceptance is violated on reconnect/rfc9293_hardened: findin
           "is not enough",
           "[suite][claim13]") {
     auto t = check_violated("no_stale_acceptance", "reconnect/rfc9293_hardened", "adversarial ISS");
-    // The old segment that does it was sent from TIME-WAIT.
-    bool time_wait_fired = false;
-    for (auto a : t.stem) time_wait_fired = time_wait_fired || (a.kind == ActionKind::timeout && a.arg == static_cast<std::uint8_t>(Timer::time_wait));
-    CHECK(time_wait_fired);
+    // The old segment that does it is the <SEQ=0> RST,ACK that refused the first SYN, and the
+    // window it falls in is that of a later attempt of the server, whose fresh ISS is any value.
+    const std::string text = trace_text(t);
+    CHECK(text.find("RST,ACK seq=0 ack=1 len=0; A CLOSED(reset)") != std::string::npos);
+    bool fresh_attempt = false;
+    for (auto a : t.stem) fresh_attempt = fresh_attempt || chosen_iss(a) >= 0;
+    CHECK(fresh_attempt);
 }
 
 TEST_CASE("no_stale_acceptance is violated on reconnect_counter/rfc9293_hardened: finding, three hops each within MSL",
@@ -476,4 +487,64 @@ TEST_CASE("in_order_exactly_once is complete: on data/no_sequence_check no host 
     auto first = ex.run({reached, unnoticed});
     CHECK(first[0] != Explorer<seq_bits>::none); // the variant does take a FIN over a gap
     CHECK(first[1] == Explorer<seq_bits>::none); // and the property always notices
+}
+
+TEST_CASE("finding 3: in a simultaneous open neither host's SYN is an old segment to the other (the two attempts "
+          "are one connection), and both agree on the ISS",
+          "[suite][finding3]") {
+    Config c = make_config(Scenario{"simultaneous_open", "both connect, then close",
+                                    {{U::connect}, {U::close}}, {{U::connect}, {U::close}}, 0},
+                           *find_profile("rfc9293"));
+    System<seq_bits> sys(c);
+    Properties<seq_bits> props{sys};
+    Explorer<seq_bits> ex(sys, ExploreOptions{});
+    Safety<seq_bits> crossed{"both in SYN-RECEIVED",
+                             [](const SystemState<seq_bits>& s) {
+                                 return s.host[0].tcb.state == State::syn_received &&
+                                        s.host[1].tcb.state == State::syn_received;
+                             }};
+    Safety<seq_bits> both_established{"both ESTABLISHED", [](const SystemState<seq_bits>& s) {
+                                          return s.host[0].tcb.state == State::established &&
+                                                 s.host[1].tcb.state == State::established &&
+                                                 s.host[0].conn == s.host[1].conn;
+                                      }};
+    auto first = ex.run({crossed, both_established, *props.safety("no_stale_acceptance"),
+                         *props.safety("handshake_agreement")});
+    CHECK(first[0] != Explorer<seq_bits>::none); // the SYNs do cross
+    CHECK(first[1] != Explorer<seq_bits>::none); // and the connection opens, as one incarnation
+    CHECK(first[2] == Explorer<seq_bits>::none);
+    CHECK(first[3] == Explorer<seq_bits>::none);
+}
+
+TEST_CASE("finding 3 / issue 10 #5: a listener's later attempt takes a fresh ISS by its policy (clock: one past "
+          "the failed attempt's; adversarial: any, offered with the delivery and written in the trace)",
+          "[suite][finding3]") {
+    // B takes A's SYN, an RST sends it back to LISTEN, and A's retransmitted SYN opens again.
+    Scenario sc{"reattempt", "", {{U::connect}}, {{U::listen}}, 1};
+    auto reattempt_isses = [&](IssPolicy policy) {
+        sc.iss = {policy, policy};
+        System<seq_bits> sys(make_config(sc, *find_profile("rfc9293")));
+        Explorer<seq_bits> ex(sys, ExploreOptions{});
+        std::set<unsigned> seen;
+        ex.run({});
+        for (std::uint32_t i = 0; i < ex.stats().states; ++i) {
+            auto s = ex.state(i);
+            if (s.host[1].listen_used && s.host[1].tcb.state == State::syn_received) seen.insert(s.host[1].tcb.iss.value());
+        }
+        return seen;
+    };
+    // The first attempt has the first ISS, 4; a later one under the clock 5, never 4 again.
+    CHECK(reattempt_isses(IssPolicy::clock) == std::set<unsigned>{4, 5});
+    auto any = reattempt_isses(IssPolicy::adversarial);
+    CHECK(any.size() == 8);
+}
+
+TEST_CASE("no_stale_acceptance is violated on reconnect_clock_any_iss/rfc9293_hardened: finding 3, the first ISS "
+          "matters, and the <SEQ=0> RST,ACK that refused the first SYN resets the second connection",
+          "[suite][finding3]") {
+    auto cex = check_violated("no_stale_acceptance", "reconnect_clock_any_iss/rfc9293_hardened", "first ISS matters");
+    CHECK(cex.stem.size() == 12);
+    const std::string text = trace_text(cex);
+    CHECK(text.find("RST,ACK seq=0") != std::string::npos);
+    CHECK(text.find("A CLOSED(reset)") != std::string::npos);
 }

@@ -86,6 +86,17 @@ struct Channel {
         return false;
     }
 
+    // Every packet of incarnation `from` now belongs to `to` (a ghost change; the bag is re-sorted).
+    constexpr void relabel(std::uint8_t from, std::uint8_t to) {
+        Channel c;
+        for (std::size_t i = 0; i < count; ++i) {
+            Packet p = items[i];
+            if (p.inc == from) p.inc = to;
+            c.insert(p);
+        }
+        *this = c;
+    }
+
     constexpr Packet remove(std::size_t i) {
         Packet p = items[i];
         for (std::size_t j = i + 1; j < count; ++j) items[j - 1] = items[j];

@@ -721,7 +721,10 @@ struct RunOptions {
     std::int64_t us_per_unit = 1000;   // the profile's time unit in microseconds (ms for Linux)
     std::int64_t tolerance_us = 4000;  // packetdrill's default tolerance
     std::uint32_t local_iss = 0x1a2b3c4d;
-    std::vector<std::uint32_t> iss_sequence; // if given: the ISS of each OPEN in turn (the last repeats)
+    // If given: each ISS the model chooses in turn (the last repeats): one per OPEN, and one per
+    // later attempt of a listener (a SYN taken after SYN-RECEIVED went back to LISTEN, MUST-8).
+    // If not: local_iss, moved by a constant for each later choice.
+    std::vector<std::uint32_t> iss_sequence;
     std::string base_dir;              // for scripts named in shell lines
     FileReader read_file = nullptr;
 };
@@ -1041,15 +1044,15 @@ private:
     std::optional<Pending> pending_;
     std::map<long long, Fd> fds_;
     S local_iss_{};
+    bool listen_used_ = false; // the listener's ISS has served an attempt
     bool accepted_ = false, connected_fd_ = false, shut_rd_ = false, linger0_ = false, peer_fin_ = false;
     std::string so_error_;
     std::size_t opens_ = 0;
 
     S next_iss() {
-        if (o_.iss_sequence.empty()) return S(o_.local_iss);
-        std::size_t i = opens_ < o_.iss_sequence.size() ? opens_ : o_.iss_sequence.size() - 1;
-        ++opens_;
-        return S(o_.iss_sequence[i]);
+        const std::size_t n = opens_++;
+        if (o_.iss_sequence.empty()) return S(o_.local_iss + 0x9e3779b9u * static_cast<std::uint32_t>(n));
+        return S(o_.iss_sequence[n < o_.iss_sequence.size() ? n : o_.iss_sequence.size() - 1]);
     }
 
     void fail(const Event& e, const std::string& msg) { rep_.fail(e, msg); }
@@ -1139,7 +1142,15 @@ private:
 
     // ---- `<`: a segment arrives --------------------------------------------------------------
     void inbound(const Event& e) {
-        apply(SegmentArrives<S>{inbound_segment(e.packet, local_iss_)}, model_time(now_us_));
+        SegmentArrives<S> ev{inbound_segment(e.packet, local_iss_)};
+        const Flags f = ev.seg.flags;
+        const bool listening = tcb_.state == State::listen;
+        if (listening && listen_used_ && f.syn() && !f.ack() && !f.rst()) ev.iss = next_iss();
+        apply(ev, model_time(now_us_));
+        if (listening && tcb_.state != State::listen) {
+            listen_used_ = true;
+            local_iss_ = tcb_.iss; // script numbers are relative to this attempt's ISS
+        }
     }
 
     // ---- syscalls ----------------------------------------------------------------------------
@@ -1249,6 +1260,7 @@ private:
         if (c.name == "listen") {
             if (tcb_.state != State::closed) { unsupported(e, "a second connection (the model runs one TCB)"); return; }
             local_iss_ = next_iss();
+            listen_used_ = false;
             apply(Open<S>{true, local_iss_, 0}, now);
             f->kind = FdKind::listener;
             accepted_ = false;

@@ -59,7 +59,7 @@ private:
 // Field widths derived from a configuration.
 struct Layout {
     unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0, count = 0, slots = 0;
-    unsigned pc[2]{}, opens = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0;
+    unsigned pc[2]{}, opens = 0, reissues = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0;
     std::array<unsigned, timer_count> deadline{};
     unsigned total = 0;
 };
@@ -113,13 +113,15 @@ public:
         l_.count = bits_for(l_.slots);
         l_.opens = bits_for(opens);
         l_.conn = bits_for(opens + 1);
+        for (int h = 0; h < 2; ++h)
+            if (c.iss[h] != IssPolicy::adversarial) l_.reissues = Bits;
         l_.loss = c.loss_budget < 0 ? 0 : bits_for(static_cast<std::uint64_t>(c.loss_budget));
         l_.dup = bits_for(c.dup_budget);
         l_.crash = bits_for(c.crash_budget);
         for (std::size_t t = 0; t < timer_count; ++t) l_.deadline[t] = longest[t] > 0 ? bits_for(static_cast<std::uint64_t>(longest[t]) + 1) : 0;
 
-        unsigned host = 4 + 5 + 5 * l_.seq + l_.wnd + l_.queued + l_.retries + l_.probes + 3 + l_.opens + l_.conn +
-                        2 * l_.bytes + 1 + 1 + 1;
+        unsigned host = 4 + 5 + 5 * l_.seq + l_.wnd + l_.queued + l_.retries + l_.probes + 3 + l_.opens +
+                        l_.reissues + l_.conn + 2 * l_.bytes + 4;
         for (auto d : l_.deadline) host += d;
         unsigned packet = 4 + 2 * l_.seq + l_.len + l_.age + l_.conn + l_.seq;
         l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash +
@@ -146,10 +148,11 @@ public:
                 w.put(t.deadline[i] == never ? 0 : static_cast<std::uint64_t>(t.deadline[i] + 1), l_.deadline[i]);
             w.put(x.pc, l_.pc[h]);
             w.put(x.opens, l_.opens);
+            w.put(x.reissues, l_.reissues);
             w.put(x.conn, l_.conn);
             w.put(x.sent, l_.bytes);
             w.put(x.delivered, l_.bytes);
-            w.put(x.crashed | (x.closed_established << 1) | (x.saw_error << 2), 3);
+            w.put(x.crashed | (x.closed_established << 1) | (x.saw_error << 2) | (x.listen_used << 3), 4);
         }
         for (const auto& ch : s.channel) {
             w.put(ch.count, l_.count);
@@ -202,11 +205,13 @@ public:
             if (t.state == synfin::State::closed) t.rcv_wnd = 0;
             x.pc = static_cast<std::uint8_t>(r.get(l_.pc[h]));
             x.opens = static_cast<std::uint8_t>(r.get(l_.opens));
+            x.reissues = static_cast<std::uint8_t>(r.get(l_.reissues));
             x.conn = static_cast<std::uint8_t>(r.get(l_.conn));
             x.sent = static_cast<std::uint8_t>(r.get(l_.bytes));
             x.delivered = static_cast<std::uint8_t>(r.get(l_.bytes));
-            auto g = r.get(3);
+            auto g = r.get(4);
             x.crashed = g & 1; x.closed_established = (g >> 1) & 1; x.saw_error = (g >> 2) & 1;
+            x.listen_used = (g >> 3) & 1;
         }
         for (auto& ch : s.channel) {
             ch.count = static_cast<std::uint8_t>(r.get(l_.count));

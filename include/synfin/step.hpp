@@ -23,7 +23,10 @@ public:
     constexpr void handle(const Receive& e) { receive(e); }
     constexpr void handle(const Close& e) { close(e); }
     constexpr void handle(const Abort&) { abort(); }
-    constexpr void handle(const SegmentArrives<S>& e) { segment_arrives(e.seg); }
+    constexpr void handle(const SegmentArrives<S>& e) {
+        offered_iss_ = e.iss;
+        segment_arrives(e.seg);
+    }
     constexpr void handle(const Timeout& e) { timeout(e.timer); }
 
     // ---- user calls (§3.10.1 - §3.10.5) -------------------------------------------------------
@@ -161,6 +164,7 @@ private:
     Time now_;
     const Profile& p_;
     bool ack_now_ = false;
+    std::optional<S> offered_iss_{}; // SegmentArrives::iss
 
     // The one place the state changes (style: a trace or a counter hooks in here).
     constexpr void enter(State s) {
@@ -201,7 +205,9 @@ private:
             return;
         }
         Tcb<S> fresh{};
-        fresh.iss = t_.iss;
+        // §3.4.1 MUST-8, RFC 6528: the next attempt must not reuse this ISS, or a delayed ACK of
+        // the failed attempt would complete it. The caller's ISS for the next SYN replaces this.
+        fresh.iss = t_.iss + S::half;
         fresh.ts_offset = t_.ts_offset;
         fresh.rcv_wnd = p_.rcv_wnd;
         t_ = fresh;
@@ -490,6 +496,7 @@ private:
         // an attack, and is discarded; the RFC takes the SYN and queues the FIN.
         if (seg.flags.fin() && p_.listen_drops_syn_fin) return;
         // third: SYN. Data and FIN on a SYN are not modelled (dropped, and the peer retransmits).
+        if (offered_iss_) t_.iss = *offered_iss_; // §3.4.1 MUST-8: a fresh ISS per attempt
         t_.passive = true;
         t_.irs = seg.seq;
         t_.rcv_nxt = seg.seq + 1;
@@ -588,6 +595,7 @@ private:
             fresh.rcv_wnd = p_.rcv_wnd;
             t_ = fresh;
             t_.state = State::listen;
+            offered_iss_.reset(); // Linux takes tw_isn, not a fresh one (tcp_conn_request)
             in_listen(seg);
             return;
         }

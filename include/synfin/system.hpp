@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "network.hpp"
@@ -71,7 +72,11 @@ struct Config {
     // of an RST,ACK (§3.10.7.1) is a constant that rotation does not move, so other first ISS
     // values can behave differently (issue 16, finding 3; docs/properties.md).
     std::array<std::uint8_t, 2> first_iss{0, 4};
-    // How each host picks the ISS of its later incarnations (RFC 9293 §3.4.1, RFC 6528).
+    // Whether a host's first ISS is any value instead (issue 16, finding 3).
+    std::array<bool, 2> any_first_iss{false, false};
+    // How each host picks every later ISS (RFC 9293 §3.4.1, RFC 6528): that of each later OPEN,
+    // and that of each later attempt of one listener (a SYN taken after SYN-RECEIVED went back
+    // to LISTEN gets a fresh ISS, MUST-8; `SegmentArrives::iss`).
     std::array<IssPolicy, 2> iss{IssPolicy::adversarial, IssPolicy::adversarial};
 };
 
@@ -129,6 +134,8 @@ struct Host {
     Tcb<S> tcb{};
     std::uint8_t pc = 0;         // next script step
     std::uint8_t opens = 0;      // incarnations started by this host's user (connect or listen)
+    std::uint8_t reissues = 0;   // later attempts of its listeners, modulo the sequence space
+    bool listen_used = false;    // this LISTEN's ISS has served an attempt: the next SYN needs another
     std::uint8_t conn = 0;       // ghost: incarnation of the connection the TCB is part of (0: none)
     std::uint8_t sent = 0;       // ghost: bytes the user handed to SEND in this connection
     std::uint8_t delivered = 0;  // ghost: bytes delivered to the user in this connection
@@ -182,6 +189,19 @@ struct Action {
     }
 };
 
+// A delivery to a listener whose ISS an earlier attempt used carries the fresh ISS it offers
+// when that ISS is a free choice (IssPolicy::adversarial): arg = index + channel_capacity*(ISS+1).
+constexpr std::uint8_t packet_index(Action a) {
+    return a.kind == ActionKind::deliver ? static_cast<std::uint8_t>(a.arg % channel_capacity) : a.arg;
+}
+constexpr int chosen_iss(Action a) {
+    return a.kind == ActionKind::deliver && a.arg >= channel_capacity ? a.arg / channel_capacity - 1 : -1;
+}
+constexpr Action delivery(std::uint8_t from, std::uint8_t index, int iss = -1) {
+    return Action{ActionKind::deliver, from,
+                  static_cast<std::uint8_t>(index + (iss < 0 ? 0 : channel_capacity * static_cast<unsigned>(iss + 1)))};
+}
+
 // What a transition did, for traces and properties.
 template <unsigned Bits>
 struct Outcome {
@@ -232,19 +252,7 @@ public:
                 auto a = cfg_.host[h].script[x.pc].action;
                 bool opens = a == UserAction::connect || a == UserAction::listen;
                 if (opens) {
-                    {
-                        const unsigned first = cfg_.first_iss[h];
-                        if (x.opens == 0) {
-                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>(first & S::mask)});
-                        } else if (cfg_.iss[h] == IssPolicy::adversarial) {
-                            for (unsigned iss = 0; iss <= S::mask; ++iss)
-                                f(Action{ActionKind::user, h, static_cast<std::uint8_t>(iss)});
-                        } else if (cfg_.iss[h] == IssPolicy::counter) {
-                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((first + x.opens) & S::mask)});
-                        } else {
-                            f(Action{ActionKind::user, h, static_cast<std::uint8_t>((first + x.opens * S::half) & S::mask)});
-                        }
-                    }
+                    for_each_iss(h, x, [&](unsigned iss) { f(Action{ActionKind::user, h, static_cast<std::uint8_t>(iss)}); });
                 } else {
                     f(Action{ActionKind::user, h, 0});
                 }
@@ -260,7 +268,12 @@ public:
             const auto& ch = s.channel[c];
             for (std::uint8_t i = 0; i < ch.count; ++i) {
                 if (i > 0 && ch[i] == ch[i - 1]) continue; // identical copies: one choice
-                f(Action{ActionKind::deliver, c, i});
+                if (offers_iss(s, static_cast<std::uint8_t>(1 - c), ch[i]) &&
+                    cfg_.iss[1 - c] == IssPolicy::adversarial) {
+                    for (unsigned iss = 0; iss <= S::mask; ++iss) f(delivery(c, i, static_cast<int>(iss)));
+                } else {
+                    f(delivery(c, i));
+                }
                 if (s.loss_left != 0) f(Action{ActionKind::lose, c, i});
                 if (s.dup_left > 0 && ch.count < cfg_.capacity) f(Action{ActionKind::duplicate, c, i});
             }
@@ -311,9 +324,14 @@ public:
         switch (a.kind) {
         case ActionKind::user: user(s, a.host, a.arg, o); break;
         case ActionKind::deliver: {
-            Packet p = s.channel[a.host].remove(a.arg);
+            Packet p = s.channel[a.host].remove(packet_index(a));
             o.packet = p;
-            deliver(s, static_cast<std::uint8_t>(1 - a.host), p, o);
+            const auto to = static_cast<std::uint8_t>(1 - a.host);
+            std::optional<S> iss;
+            if (offers_iss(s, to, p))
+                iss = S(cfg_.iss[to] == IssPolicy::adversarial ? static_cast<unsigned>(chosen_iss(a))
+                                                                : next_iss(to, s.host[to], true));
+            deliver(s, to, p, o, iss);
             break;
         }
         case ActionKind::lose:
@@ -347,8 +365,39 @@ public:
         return s;
     }
 
+    // Whether delivering p to host h offers a fresh ISS: h listens with an ISS that an earlier
+    // attempt used, and p is a SYN it may take (§3.10.7.2 third).
+    [[nodiscard]] static constexpr bool offers_iss(const State& s, std::uint8_t h, const Packet& p) {
+        const Flags f(p.flags);
+        return s.host[h].tcb.state == synfin::State::listen && s.host[h].listen_used && f.syn() && !f.ack() && !f.rst();
+    }
+
 private:
     Config cfg_;
+
+    // The ISS of a host's next incarnation (an OPEN) or of a later attempt of its listener, when
+    // its policy decides it. counter: the first ISS plus the number of ISS chosen before. clock:
+    // half a turn for each earlier incarnation, beyond every number it used, plus one for each
+    // earlier attempt (the clock has moved a little since then, and the failed attempt used
+    // its ISS only; a full turn per choice would bring the third choice back to the first).
+    [[nodiscard]] constexpr unsigned next_iss(int h, const Host<Bits>& x, bool attempt = false) const {
+        const unsigned first = cfg_.first_iss[h];
+        if (cfg_.iss[h] == IssPolicy::clock) {
+            const unsigned turns = attempt ? x.opens - 1u : x.opens;
+            return (first + turns * S::half + x.reissues + (attempt ? 1u : 0u)) & S::mask;
+        }
+        return (first + x.opens + x.reissues) & S::mask;
+    }
+
+    template <class F>
+    constexpr void for_each_iss(int h, const Host<Bits>& x, F&& f) const {
+        const bool any = x.opens == 0 ? cfg_.any_first_iss[h] : cfg_.iss[h] == IssPolicy::adversarial;
+        if (any) {
+            for (unsigned iss = 0; iss <= S::mask; ++iss) f(iss);
+        } else {
+            f(x.opens == 0 ? cfg_.first_iss[h] & S::mask : next_iss(h, x));
+        }
+    }
 
     [[nodiscard]] constexpr std::uint16_t wnd(int h) const {
         return static_cast<std::uint16_t>(cfg_.host[h].profile.rcv_wnd);
@@ -362,6 +411,7 @@ private:
         switch (st.action) {
         case UserAction::connect:
             ++x.opens;
+            x.listen_used = false;
             r = step(x.tcb, Open<S>{false, S(arg), 0}, 0, p);
             x.conn = s.next_conn++; // an active open starts a new connection incarnation
             x.sent = x.delivered = 0;
@@ -369,6 +419,7 @@ private:
             break;
         case UserAction::listen:
             ++x.opens;
+            x.listen_used = false;
             r = step(x.tcb, Open<S>{true, S(arg), 0}, 0, p);
             x.conn = 0; // joins the incarnation of the SYN it accepts
             break;
@@ -386,13 +437,27 @@ private:
         after_step(s, h, r, o);
     }
 
-    constexpr void deliver(State& s, std::uint8_t h, const Packet& pk, Outcome<Bits>& o) const {
+    constexpr void deliver(State& s, std::uint8_t h, const Packet& pk, Outcome<Bits>& o, std::optional<S> iss) const {
         auto& x = s.host[h];
         const Profile& p = cfg_.host[h].profile;
         const auto before = x.tcb;
         const std::uint8_t conn_before = x.conn;
         auto seg = to_segment<Bits>(pk, wnd(1 - h));
-        auto r = step(x.tcb, SegmentArrives<S>{seg}, 0, p);
+        auto r = step(x.tcb, SegmentArrives<S>{seg, iss}, 0, p);
+        if (before.state == synfin::State::listen && r.tcb.state != synfin::State::listen) {
+            if (x.listen_used && cfg_.iss[h] != IssPolicy::adversarial)
+                x.reissues = static_cast<std::uint8_t>((x.reissues + 1) & S::mask);
+            x.listen_used = true;
+        }
+
+        // Ghost: in a simultaneous open (§3.10.7.3 fifth) the SYN of the peer's current attempt
+        // makes the two attempts one connection, so this host takes the peer's incarnation,
+        // and so do its segments still in flight.
+        if (before.state == synfin::State::syn_sent && r.tcb.state == synfin::State::syn_received &&
+            pk.inc != 0 && pk.inc != conn_before && s.host[1 - h].conn == pk.inc) {
+            s.channel[h].relabel(conn_before, pk.inc);
+            x.conn = pk.inc;
+        }
 
         // Ghost: a host in LISTEN (or reopening from TIME-WAIT) joins the SYN's incarnation.
         bool joined = (before.state == synfin::State::listen && r.tcb.state != synfin::State::listen &&
@@ -406,7 +471,7 @@ private:
 
         // no_stale_acceptance: a segment of an earlier connection incarnation must not move a
         // host that holds a later one (advance RCV.NXT or change its state).
-        bool holds = conn_before != 0 && before.state != synfin::State::listen;
+        bool holds = x.conn == conn_before && conn_before != 0 && before.state != synfin::State::listen;
         bool moved = r.tcb.rcv_nxt != before.rcv_nxt || r.tcb.state != before.state;
         if (holds && pk.inc != 0 && pk.inc < conn_before && moved) s.violations |= stale_acceptance;
 
@@ -460,6 +525,7 @@ private:
             }
         }
         x.tcb = canonical(r.tcb, h);
+        if (x.tcb.state == synfin::State::listen && x.listen_used) x.tcb.iss = S{}; // the next SYN brings one
         // The application reads everything at once, so unread bytes never pile up.
         if (x.tcb.unread > 0) x.tcb.unread = 0;
         if (x.tcb.state == synfin::State::closed) x.conn = x.crashed ? 0 : x.conn;

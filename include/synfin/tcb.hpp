@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <limits>
 
 #include "profile.hpp"
@@ -148,7 +149,14 @@ struct Receive { std::uint32_t bytes = 0; };
 struct Close { bool full = true; };  // full: close(); false: shutdown(SHUT_WR), the RFC's CLOSE
 struct Abort {};
 template <class S>
-struct SegmentArrives { Segment<S> seg; };
+struct SegmentArrives {
+    Segment<S> seg;
+    // The ISS of the connection this segment opens, if it is a SYN that a LISTEN TCB takes: one
+    // fresh ISS per attempt (§3.4.1 MUST-8, RFC 6528), chosen by the caller as for OPEN. Without
+    // one, a listener's first attempt uses the ISS its OPEN gave, and each later one that ISS
+    // moved half the space (as far from every number the failed attempt used as can be).
+    std::optional<S> iss{};
+};
 struct Timeout { Timer timer = Timer::retransmission; };
 
 // The output budget: at most this many segments leave one endpoint in one step (Effects holds

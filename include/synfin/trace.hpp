@@ -72,7 +72,8 @@ std::string describe_action(const System<Bits>& sys, const SystemState<Bits>& s,
     case ActionKind::deliver:
     case ActionKind::lose:
     case ActionKind::duplicate:
-        o << name(a.kind) << ' ' << host_name(a.host) << "->" << host_name(1 - a.host) << ' ' << unsigned(a.arg);
+        o << name(a.kind) << ' ' << host_name(a.host) << "->" << host_name(1 - a.host) << ' ' << unsigned(packet_index(a));
+        if (chosen_iss(a) >= 0) o << " iss=" << chosen_iss(a); // a listener's fresh ISS for this SYN
         break;
     case ActionKind::timeout: o << "timeout " << host_name(a.host) << ' ' << name(static_cast<Timer>(a.arg)); break;
     case ActionKind::tick: o << "tick"; break;
@@ -102,7 +103,7 @@ std::string write_trace(const System<Bits>& sys, const Trace& t) {
         std::string line = describe_action(sys, s, a);
         std::string what;
         if (a.kind == ActionKind::deliver || a.kind == ActionKind::lose || a.kind == ActionKind::duplicate)
-            what = describe(to_segment<Bits>(s.channel[a.host][a.arg], 0));
+            what = describe(to_segment<Bits>(s.channel[a.host][packet_index(a)], 0));
         s = sys.apply(s, a, &out);
         o << line;
         for (std::size_t pad = line.size(); pad < 28; ++pad) o << ' ';
@@ -208,13 +209,22 @@ inline std::variant<Trace, TraceError> parse_trace(std::string_view text) {
             t.user_calls.push_back(*act);
             a = Action{ActionKind::user, static_cast<std::uint8_t>(*h), static_cast<std::uint8_t>(arg)};
         } else if (w0 == "deliver" || w0 == "lose" || w0 == "duplicate") {
-            if (!need(3)) return fail(c0, std::string("expected '") + std::string(w0) + " A->B|B->A INDEX'");
+            const bool with_iss = w0 == "deliver" && words.size() == 4;
+            if (!with_iss && !need(3))
+                return fail(c0, std::string("expected '") + std::string(w0) + " A->B|B->A INDEX" +
+                                    (w0 == "deliver" ? " [iss=N]'" : "'"));
             int from = words[1].first == "A->B" ? 0 : words[1].first == "B->A" ? 1 : -1;
             if (from < 0) return fail(words[1].second, "expected A->B or B->A");
             auto idx = detail::parse_uint(words[2].first);
             if (!idx || *idx >= channel_capacity) return fail(words[2].second, "expected a packet index");
             auto kind = w0 == "deliver" ? ActionKind::deliver : w0 == "lose" ? ActionKind::lose : ActionKind::duplicate;
             a = Action{kind, static_cast<std::uint8_t>(from), static_cast<std::uint8_t>(*idx)};
+            if (with_iss) {
+                std::optional<unsigned> v;
+                if (words[3].first.substr(0, 4) == "iss=") v = detail::parse_uint(words[3].first.substr(4));
+                if (!v || *v > 31) return fail(words[3].second, "expected iss=NUMBER (0 to 31)");
+                a = delivery(static_cast<std::uint8_t>(from), static_cast<std::uint8_t>(*idx), static_cast<int>(*v));
+            }
         } else if (w0 == "timeout") {
             if (!need(3)) return fail(c0, "expected 'timeout A|B TIMER'");
             auto h = detail::parse_host(words[1].first);
