@@ -47,6 +47,7 @@ inline const std::vector<Cell>& cells() {
         {"no_livelock", "lossy_close", "linux", Verdict::holds, "tcp_retries2 and the orphans' FIN-WAIT-2 timeout finish every close"},
         {"no_livelock", "lossy_close", "rfc9293", Verdict::violated, "finding: FIN-WAIT-2 waits forever once its peer gave up on the FIN (the no_deadlock finding, seen as a lasso)"},
         {"no_livelock", "lossy_close", "unbounded_data_retries+keepalive", Verdict::violated, "RFC 1122 §4.2.3.5: without R2 LAST-ACK retransmits its FIN forever while every ACK is lost, and TIME-WAIT restarts on each copy; a timer is always armed, so no_deadlock cannot see it"},
+        {"no_deadlock", "lossy_close", "unbounded_data_retries+keepalive", Verdict::holds, "finding 6: the variant's livelock is invisible to no_deadlock, a timer is armed at every state"},
         {"no_livelock", "lossy_close", "no_retransmission", Verdict::violated, "a stuck state is a livelock too: two lost FINs and nothing armed"},
         {"no_livelock", "crash", "rfc9293+keepalive", Verdict::holds, "keepalive finishes the connection of a crashed peer; the idle ESTABLISHED pair it probes forever is at rest"},
         {"no_livelock", "crash", "no_keepalive", Verdict::violated, "claim 7: ESTABLISHED outlives its crashed peer"},
