@@ -80,10 +80,12 @@ inline const std::vector<ProfileChoice>& profile_choices() {
             {"rfc9293_hardened", profiles::rfc9293_hardened()},
             {"no_sequence_check", profiles::no_sequence_check()},
             {"unchecked_synack", profiles::unchecked_synack()},
+            {"unbounded_data_retries", profiles::unbounded_data_retries()},
         };
         v.push_back(with_keepalive(v[0], "rfc9293+keepalive"));
         v.push_back(with_keepalive(v[1], "linux+keepalive"));
         v.push_back(with_keepalive(v[5], "unbounded_synack_retries+keepalive"));
+        v.push_back(with_keepalive(v[12], "unbounded_data_retries+keepalive"));
         return v;
     }();
     return all;

@@ -80,7 +80,8 @@ set(why
     "short-time-wait|reconnect/short_time_wait|no_stale_acceptance|--wire"
     "no-closing-state|close/no_closing_state|simultaneous_close_converges|"
     "unbounded-synack-retries|lossy_close/unbounded_synack_retries+keepalive|no_half_open_leak|"
-    "no-keepalive|crash/no_keepalive|no_half_open_leak|")
+    "no-keepalive|crash/no_keepalive|no_half_open_leak|"
+    "unbounded-data-retries|lossy_close/unbounded_data_retries+keepalive|no_livelock|")
 set(traces "${WORK_DIR}/traces")
 file(REMOVE_RECURSE "${traces}")
 set(check_args "")

@@ -3,6 +3,7 @@
 // as a trace file and read back, is confirmed by `verify`, while the same trace with its last
 // step (or its cycle) removed is not; each holding cell holds. Test names give the property,
 // the configuration and the claim the cell is evidence for (the cell's `why`).
+#include <algorithm>
 #include <set>
 #include <string>
 #include <string_view>
@@ -43,12 +44,25 @@ Trace reparse(const std::string& text) {
 
 // The cell is violated; its counterexample survives the trip through a trace file and is
 // confirmed; mutilated, it is not. Returns the counterexample for further checks.
-Trace check_violated(std::string_view property, std::string_view config, std::string_view why_contains) {
+// Cells of `companions` on the same configuration are decided on the same exploration and must
+// have their expected verdicts too.
+Trace check_violated(std::string_view property, std::string_view config, std::string_view why_contains,
+                     CellResult* result = nullptr, const std::vector<std::string_view>& companions = {}) {
     const Cell& c = find_cell(property, config);
     INFO(property << " on " << config << ": " << c.why);
     CHECK(std::string_view(c.why).find(why_contains) != std::string_view::npos);
     REQUIRE(c.expected == Verdict::violated);
-    auto r = run_cell(c);
+    std::vector<const Cell*> group{&c};
+    for (auto p : companions) group.push_back(&find_cell(p, config));
+    RunOptions ro;
+    ro.refine_max_states = 0;
+    auto rs = run_group(group, ro);
+    REQUIRE(rs.size() == group.size());
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+        INFO(rs[i].cell->property << " on " << config << ": " << rs[i].note);
+        CHECK(rs[i].as_expected());
+    }
+    auto r = rs[0];
     REQUIRE(r.verdict == Verdict::violated);
     CHECK(r.as_expected());
     REQUIRE(r.counterexample.has_value());
@@ -58,6 +72,8 @@ Trace check_violated(std::string_view property, std::string_view config, std::st
     CHECK(r.counterexample_length == cex.stem.size() + cex.cycle.size());
     const bool liveness = find_property(property)->kind == PropertyKind::liveness;
     CHECK(cex.cycle.empty() == !liveness);
+    if (liveness) CHECK(r.premise_states > 0);
+    if (result) *result = r;
 
     // Written as `synfin check --trace-dir` writes it, read back as `synfin trace verify` does.
     const std::string text = "# " + std::string(property) + " on " + std::string(config) + "\n" + trace_text(cex);
@@ -121,7 +137,21 @@ void check_holds(const std::vector<std::pair<std::string_view, std::string_view>
         CHECK(r.stats.states > 0);
         CHECK(r.stats.dead_ends == 0);
         CHECK_FALSE(r.dead_end.has_value());
+        if (find_property(r.cell->property)->kind == PropertyKind::liveness) CHECK(r.premise_states > 0);
     }
+}
+
+// The states a lasso passes through, from the initial state: the stem's, then the cycle's.
+std::pair<std::vector<SystemState<seq_bits>>, std::vector<SystemState<seq_bits>>> replay_lasso(const Trace& t) {
+    auto config = config_named(t.config);
+    REQUIRE(config.has_value());
+    System<seq_bits> sys(*config);
+    auto s = sys.initial();
+    std::vector<SystemState<seq_bits>> stem{s}, cycle;
+    for (auto a : t.stem) stem.push_back(s = sys.apply(s, a));
+    cycle.push_back(s);
+    for (auto a : t.cycle) cycle.push_back(s = sys.apply(s, a));
+    return {stem, cycle};
 }
 
 } // namespace
@@ -287,10 +317,120 @@ TEST_CASE("in_order_exactly_once is violated on data/no_sequence_check: without 
     CHECK(s.host[1].delivered < s.host[0].sent);
 }
 
+TEST_CASE("no_livelock is violated on lossy_close/unbounded_data_retries+keepalive: RFC 1122 §4.2.3.5, without R2 a "
+          "FIN is retransmitted forever while no_deadlock holds",
+          "[suite][finding6][heavy]") {
+    CellResult r;
+    auto t = check_violated("no_livelock", "lossy_close/unbounded_data_retries+keepalive", "§4.2.3.5", &r, {"no_deadlock"});
+    CHECK(find_cell("no_deadlock", "lossy_close/unbounded_data_retries+keepalive").expected == Verdict::holds);
+    CHECK(r.counterexample_length == 23);
+    auto [stem, cycle] = replay_lasso(t);
+    System<seq_bits> sys(*config_named(t.config));
+    Properties<seq_bits> props{sys};
+    const auto live = *props.liveness("no_livelock");
+    const auto deadlock = *props.safety("no_deadlock");
+    // The loop comes back to where it began, lets time pass, and the connection stays
+    // unfinished all the way round; yet no state on it is stuck, so no_deadlock holds there.
+    REQUIRE(cycle.size() == t.cycle.size() + 1);
+    CHECK(cycle.front() == cycle.back());
+    CHECK(std::count(t.cycle.begin(), t.cycle.end(), Action{ActionKind::tick, 0, 0}) > 0);
+    bool retransmits = false;
+    for (auto a : t.cycle)
+        retransmits = retransmits || (a.kind == ActionKind::timeout && a.arg == static_cast<std::uint8_t>(Timer::retransmission));
+    CHECK(retransmits);
+    for (const auto& s : cycle) {
+        CHECK(live.p(s));
+        CHECK_FALSE(deadlock.violated(s));
+        CHECK(sys.script_done(s, 0));
+        CHECK(sys.script_done(s, 1));
+    }
+    // The FIN retransmitted forever is LAST-ACK's; its peer's TIME-WAIT restarts on each copy.
+    CHECK(cycle.front().host[1].tcb.state == State::last_ack);
+    CHECK(cycle.front().host[0].tcb.state == State::time_wait);
+    // The same network on the bounded profile finishes: R2 is what ends the loop.
+    CHECK(find_cell("no_livelock", "lossy_close/rfc9293+keepalive").expected == Verdict::holds);
+}
+
+TEST_CASE("no_livelock is violated on crash/no_keepalive: claim 7, ESTABLISHED outlives its crashed peer",
+          "[suite][finding6][claim7]") {
+    CellResult r;
+    auto t = check_violated("no_livelock", "crash/no_keepalive", "claim 7", &r);
+    CHECK(r.counterexample_length == 7);
+    auto [stem, cycle] = replay_lasso(t);
+    CHECK(cycle.front() == cycle.back());
+    CHECK(cycle.front().host[0].crashed);
+    CHECK(cycle.front().host[1].tcb.state == State::established);
+}
+
+TEST_CASE("no_livelock is violated on lossy_close/no_retransmission: a stuck state is a livelock too",
+          "[suite][finding6]") {
+    CellResult r;
+    auto t = check_violated("no_livelock", "lossy_close/no_retransmission", "stuck", &r);
+    CHECK(r.counterexample_length == 10);
+    // The loop is time passing over a state that no_deadlock also reports.
+    auto [stem, cycle] = replay_lasso(t);
+    System<seq_bits> sys(*config_named(t.config));
+    Properties<seq_bits> props{sys};
+    CHECK(cycle.front() == cycle.back());
+    CHECK(props.stuck(cycle.front()));
+}
+
+TEST_CASE("no_livelock is violated on lossy_close/rfc9293: finding, FIN-WAIT-2 waits forever", "[suite][finding6][heavy]") {
+    CellResult r;
+    check_violated("no_livelock", "lossy_close/rfc9293", "FIN-WAIT-2", &r);
+    CHECK(r.counterexample_length == 19);
+}
+
+TEST_CASE("no_livelock: an unfinished connection is one the users are done with that is not at rest",
+          "[suite][finding6]") {
+    System<seq_bits> sys(make_config(*find_scenario("crash"), *find_profile("rfc9293+keepalive")));
+    Properties<seq_bits> props{sys};
+    SystemState<seq_bits> s = sys.initial();
+    for (int h = 0; h < 2; ++h) {
+        s.host[h].pc = sys.config().host[h].script_len;
+        s.host[h].conn = 1;
+    }
+    auto with = [&](State a, State b) {
+        auto x = s;
+        x.host[0].tcb.state = a;
+        x.host[1].tcb.state = b;
+        return x;
+    };
+    CHECK_FALSE(props.unfinished(with(State::closed, State::closed)));
+    CHECK_FALSE(props.unfinished(with(State::closed, State::listen)));
+    CHECK_FALSE(props.unfinished(with(State::established, State::established)));
+    CHECK_FALSE(props.unfinished(with(State::close_wait, State::fin_wait_2)));
+    CHECK(props.unfinished(with(State::closing, State::fin_wait_2)));   // issue 16's pair
+    CHECK(props.unfinished(with(State::time_wait, State::last_ack)));
+    CHECK(props.unfinished(with(State::fin_wait_2, State::closed)));
+    CHECK(props.unfinished(with(State::established, State::listen)));
+    // At rest means nothing unacknowledged or queued, in one incarnation, with no host crashed.
+    auto busy = with(State::established, State::established);
+    busy.host[0].tcb.snd_nxt = busy.host[0].tcb.snd_una + 1;
+    CHECK(props.unfinished(busy));
+    auto queued = with(State::established, State::established);
+    queued.host[1].tcb.send_queued = 1;
+    CHECK(props.unfinished(queued));
+    auto other = with(State::established, State::established);
+    other.host[1].conn = 2;
+    CHECK(props.unfinished(other));
+    auto crashed = with(State::closed, State::established);
+    crashed.host[0].crashed = true;
+    CHECK(props.unfinished(crashed));
+    // While a user still has a step to take, nothing is unfinished yet.
+    auto early = with(State::closing, State::fin_wait_2);
+    early.host[0].pc = 0;
+    CHECK_FALSE(props.unfinished(early));
+    // The property's two sides are each other's negation.
+    auto lt = *props.liveness("no_livelock");
+    for (const auto& x : {busy, early, with(State::established, State::established)}) CHECK(lt.p(x) != lt.q(x));
+}
+
 TEST_CASE("suite: counterexamples are the same for 1 and 2 explorer threads", "[suite]") {
     for (auto [p, c] : {std::pair<std::string_view, std::string_view>{"no_half_open_leak", "stale_syn/two_way_handshake"},
                         {"handshake_agreement", "restart/unchecked_synack"},
-                        {"no_stale_acceptance", "reconnect/no_time_wait"}}) {
+                        {"no_stale_acceptance", "reconnect/no_time_wait"},
+                        {"no_livelock", "crash/no_keepalive"}}) {
         INFO(p << " on " << c);
         const Cell& cell = find_cell(p, c);
         auto one = run_cell(cell, 1);
@@ -317,10 +457,25 @@ TEST_CASE("no_half_open_leak holds on crash/rfc9293+keepalive: claim 7, keepaliv
     check_holds({{"no_half_open_leak", "crash/rfc9293+keepalive"}}, "claim 7");
 }
 
-TEST_CASE("simultaneous_close_converges and no_deadlock hold on close/rfc9293: claim 10, crossing FINs meet in CLOSING - "
-          "claim 8, the four-segment release completes",
+TEST_CASE("no_livelock holds on crash/rfc9293+keepalive and stale_syn/rfc9293: a crashed peer's connection is finished, "
+          "an idle pair or a CLOSE-WAIT left open is at rest",
+          "[suite][finding6]") {
+    check_holds({{"no_livelock", "crash/rfc9293+keepalive"}}, "crashed peer");
+    check_holds({{"no_livelock", "stale_syn/rfc9293"}}, "CLOSE-WAIT");
+}
+
+// lossy_close/rfc9293+keepalive (9.5 M states) is left to `synfin check`.
+TEST_CASE("no_livelock holds on lossy_close/linux: tcp_retries2 and the orphans' FIN-WAIT-2 timeout finish every close",
+          "[suite][finding6][heavy]") {
+    check_holds({{"no_livelock", "lossy_close/linux"}, {"no_half_open_leak", "lossy_close/linux"}}, "tcp_retries2");
+}
+
+TEST_CASE("simultaneous_close_converges, no_deadlock and no_livelock hold on close/rfc9293: claim 10, crossing FINs meet "
+          "in CLOSING - claim 8, the four-segment release completes",
           "[suite][claim10][claim8][heavy]") {
-    check_holds({{"simultaneous_close_converges", "close/rfc9293"}, {"no_deadlock", "close/rfc9293"}}, "claim 10");
+    check_holds({{"simultaneous_close_converges", "close/rfc9293"}, {"no_deadlock", "close/rfc9293"},
+                 {"no_livelock", "close/rfc9293"}},
+                "claim 10");
     CHECK(std::string_view(find_cell("no_deadlock", "close/rfc9293").why).find("claim 8") != std::string_view::npos);
 }
 

@@ -235,5 +235,16 @@ constexpr Profile no_retransmission() {
     return p;
 }
 
+// RFC 1122 §4.2.3.5: at R2 the retransmission of data or FIN MUST end in closing the
+// connection. Without that bound, a FIN the network keeps losing is sent forever: a timer is
+// always armed, so no_deadlock holds, while the connection never finishes.
+constexpr Profile unbounded_data_retries() {
+    Profile p = rfc9293();
+    p.name = "unbounded_data_retries";
+    p.breaks = "no_livelock";
+    p.data_retries = unbounded;
+    return p;
+}
+
 } // namespace profiles
 } // namespace synfin

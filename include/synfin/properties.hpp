@@ -17,7 +17,7 @@ struct PropertyInfo {
     std::string_view statement;
 };
 
-inline constexpr std::array<PropertyInfo, 6> property_catalogue{{
+inline constexpr std::array<PropertyInfo, 7> property_catalogue{{
     {"no_half_open_leak", PropertyKind::liveness,
      "a host that holds a TCB outside CLOSED and LISTEN for a connection its peer does not hold (the "
      "peer is CLOSED, LISTEN, crashed, or in another incarnation) eventually releases it or the peer "
@@ -37,6 +37,11 @@ inline constexpr std::array<PropertyInfo, 6> property_catalogue{{
     {"in_order_exactly_once", PropertyKind::safety,
      "every byte a host delivers to its user is the next byte of the stream its peer sent in the same "
      "incarnation, and a host takes its peer's FIN only once it has delivered every byte sent before it"},
+    {"no_livelock", PropertyKind::liveness,
+     "once both users' scripts are done (or their hosts crashed), every run in which time passes ends with "
+     "no host holding a connection, or with a connection at rest that the users left open (both "
+     "ESTABLISHED, or FIN-WAIT-2 and CLOSE-WAIT, nothing unacknowledged): no retransmission or keepalive "
+     "keeps an unfinished connection busy forever"},
 }};
 
 constexpr const PropertyInfo* find_property(std::string_view name) {
@@ -98,6 +103,31 @@ struct Properties {
         return false;
     }
 
+    // A connection at rest, left open by its users: one incarnation, nothing unacknowledged or
+    // queued, and both hosts ESTABLISHED, or one in FIN-WAIT-2 while its peer's user has not
+    // closed (CLOSE-WAIT waits for its user, §3.6). Keepalive may probe it forever.
+    [[nodiscard]] static constexpr bool at_rest(const St& s) {
+        const auto& a = s.host[0];
+        const auto& b = s.host[1];
+        if (a.crashed || b.crashed || a.conn != b.conn) return false;
+        for (const auto& h : s.host) {
+            const auto& t = h.tcb;
+            if (t.in_flight() != 0 || t.send_queued != 0 || (t.fin_queued && !t.fin_sent)) return false;
+        }
+        auto pair = [&](State x, State y) {
+            return (a.tcb.state == x && b.tcb.state == y) || (a.tcb.state == y && b.tcb.state == x);
+        };
+        return pair(State::established, State::established) || pair(State::fin_wait_2, State::close_wait);
+    }
+
+    // The users have nothing left to do, yet a host still holds a connection that is not at
+    // rest: stuck() without "nothing armed, nothing in flight", which a livelock keeps busy.
+    [[nodiscard]] bool unfinished(const St& s) const {
+        if (!sys.script_done(s, 0) || !sys.script_done(s, 1)) return false;
+        if (at_rest(s)) return false;
+        return holds_tcb(s.host[0]) || holds_tcb(s.host[1]);
+    }
+
     [[nodiscard]] std::optional<Safety<Bits>> safety(std::string_view name) const {
         if (name == "no_stale_acceptance")
             return Safety<Bits>{std::string(name), [](const St& s) { return (s.violations & stale_acceptance) != 0; }};
@@ -117,6 +147,9 @@ struct Properties {
         if (name == "simultaneous_close_converges")
             return LeadsTo<Bits>{std::string(name), [](const St& s) { return both_closed_from_established(s); },
                                  [](const St& s) { return converged(s); }};
+        if (name == "no_livelock")
+            return LeadsTo<Bits>{std::string(name), [this](const St& s) { return unfinished(s); },
+                                 [this](const St& s) { return !unfinished(s); }};
         return std::nullopt;
     }
 };
