@@ -43,6 +43,11 @@ inline const std::vector<Cell>& cells() {
         {"no_deadlock", "lossy_close", "rfc9293+keepalive", Verdict::holds, "retransmission and keepalive leave nothing stuck"},
         {"no_deadlock", "lossy_close", "no_retransmission", Verdict::violated, "a lost segment is never sent again"},
         {"no_deadlock", "lossy_close", "rfc9293", Verdict::violated, "finding: FIN-WAIT-2 waits forever for a FIN that is gone"},
+        {"no_spurious_timeout", "idle", "rfc9293+keepalive", Verdict::holds, "keepalive probes a live peer without killing it: 5 probes a unit apart outlast a probe's round trip"},
+        {"no_spurious_timeout", "idle", "linux+keepalive", Verdict::holds, "keepalive probes a live peer without killing it: one probe, its interval past a round trip"},
+        {"no_spurious_timeout", "close", "rfc9293", Verdict::holds, "the retry schedule outlasts the FIN's round trip"},
+        {"no_spurious_timeout", "restart", "rfc9293", Verdict::violated, "finding: the old SYN holds the listener in SYN-RECEIVED, which drops the new SYN, and the client gives up while the answer to its retransmission is in flight; a higher retry cap only lengthens the chain"},
+        {"no_spurious_timeout", "idle", "impatient", Verdict::violated, "one retransmission gives up before the SYN+ACK, on its way, can arrive"},
         {"in_order_exactly_once", "data", "rfc9293", Verdict::holds, "sequence numbers deliver each byte once, in order"},
         {"in_order_exactly_once", "data", "no_sequence_check", Verdict::violated, "without the §3.10.7.4 check a FIN is taken over a gap in the data (or a retransmission is delivered twice)"},
     };
@@ -150,6 +155,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     std::vector<std::size_t> safety_of(out.size(), SIZE_MAX);
     bool any_liveness = false;
     for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!props.inapplicable(out[i].cell->property).empty()) continue;
         if (auto s = props.safety(out[i].cell->property)) {
             safety_of[i] = safety.size();
             safety.push_back(*s);
@@ -169,6 +175,11 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     };
     for (std::size_t i = 0; i < out.size(); ++i) {
         auto& r = out[i];
+        if (auto why = props.inapplicable(r.cell->property); !why.empty()) {
+            r.verdict = Verdict::unknown;
+            r.note = std::string(why);
+            continue;
+        }
         if (safety_of[i] != SIZE_MAX) {
             auto idx = first_bad[safety_of[i]];
             if (idx != Explorer<seq_bits>::none) {
@@ -266,6 +277,7 @@ inline Verification verify(const Trace& t) {
         return {dead, dead ? "the last state is a dead end: every transition is blocked by a full channel"
                            : "the last state is not a dead end"};
     }
+    if (auto why = props.inapplicable(t.property); !why.empty()) return {false, std::string(why)};
     if (info->kind == PropertyKind::safety) {
         if (!t.cycle.empty()) return {false, "a safety counterexample has no cycle"};
         bool bad = props.safety(t.property)->violated(s);
