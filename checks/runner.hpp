@@ -48,13 +48,18 @@ inline const std::vector<Cell>& cells() {
         {"no_livelock", "lossy_close", "rfc9293+keepalive", Verdict::holds, "R2 ends every retransmission and keepalive every idle wait: issue 16's CLOSING/FIN-WAIT-2 keepalive cycle is gone (CLOSING keeps its retransmission timer, issue 10)"},
         {"no_livelock", "lossy_close", "linux", Verdict::holds, "tcp_retries2 and the orphans' FIN-WAIT-2 timeout finish every close"},
         {"no_livelock", "lossy_close", "rfc9293", Verdict::violated, "finding: FIN-WAIT-2 waits forever once its peer gave up on the FIN (the no_deadlock finding, seen as a lasso)"},
-        {"no_livelock", "lossy_close", "unbounded_data_retries+keepalive", Verdict::violated, "RFC 1122 §4.2.3.5: without R2 LAST-ACK retransmits its FIN forever while every ACK is lost, and TIME-WAIT restarts on each copy; a timer is always armed, so no_deadlock cannot see it"},
-        {"no_deadlock", "lossy_close", "unbounded_data_retries+keepalive", Verdict::holds, "finding 6: the variant's livelock is invisible to no_deadlock, a timer is armed at every state"},
+        {"no_livelock", "lossy_close", "unbounded_data_retries", Verdict::violated, "RFC 1122 §4.2.3.5: without R2 LAST-ACK retransmits its FIN forever while every ACK is lost, and TIME-WAIT restarts on each copy; a timer is always armed, so no_deadlock cannot see it"},
+        {"no_deadlock", "lossy_close", "unbounded_data_retries", Verdict::holds, "finding 6: the variant's livelock is invisible to no_deadlock, a timer is armed at every state"},
         {"no_livelock", "lossy_close", "no_retransmission", Verdict::violated, "a stuck state is a livelock too: two lost FINs and nothing armed"},
         {"no_livelock", "crash", "rfc9293+keepalive", Verdict::holds, "keepalive finishes the connection of a crashed peer; the idle ESTABLISHED pair it probes forever is at rest"},
         {"no_livelock", "crash", "no_keepalive", Verdict::violated, "claim 7: ESTABLISHED outlives its crashed peer"},
         {"no_livelock", "close", "rfc9293", Verdict::holds, "claim 8: every close finishes, crossing FINs included"},
         {"no_livelock", "stale_syn", "rfc9293", Verdict::holds, "a CLOSE-WAIT whose user never closes, facing FIN-WAIT-2, is at rest, not unfinished"},
+        {"no_spurious_timeout", "idle", "rfc9293+keepalive", Verdict::holds, "keepalive probes a live peer without killing it: 5 probes a unit apart outlast a probe's round trip"},
+        {"no_spurious_timeout", "idle", "linux+keepalive", Verdict::holds, "keepalive probes a live peer without killing it: one probe, its interval past a round trip"},
+        {"no_spurious_timeout", "close", "rfc9293", Verdict::holds, "the retry schedule outlasts the FIN's round trip"},
+        {"no_spurious_timeout", "restart", "rfc9293", Verdict::violated, "finding: the old SYN holds the listener in SYN-RECEIVED, which drops the new SYN, and the client gives up while the answer to its retransmission is in flight; a higher retry cap only lengthens the chain"},
+        {"no_spurious_timeout", "idle", "impatient", Verdict::violated, "one retransmission gives up before the SYN+ACK, on its way, can arrive"},
         {"in_order_exactly_once", "data", "rfc9293", Verdict::holds, "sequence numbers deliver each byte once, in order"},
         {"in_order_exactly_once", "data", "no_sequence_check", Verdict::violated, "without the §3.10.7.4 check a FIN is taken over a gap in the data (or a retransmission is delivered twice)"},
     };
@@ -162,6 +167,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     std::vector<std::size_t> safety_of(out.size(), SIZE_MAX);
     bool any_liveness = false;
     for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!props.inapplicable(out[i].cell->property).empty()) continue;
         if (auto s = props.safety(out[i].cell->property)) {
             safety_of[i] = safety.size();
             safety.push_back(*s);
@@ -181,6 +187,11 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     };
     for (std::size_t i = 0; i < out.size(); ++i) {
         auto& r = out[i];
+        if (auto why = props.inapplicable(r.cell->property); !why.empty()) {
+            r.verdict = Verdict::unknown;
+            r.note = std::string(why);
+            continue;
+        }
         if (safety_of[i] != SIZE_MAX) {
             auto idx = first_bad[safety_of[i]];
             if (idx != Explorer<seq_bits>::none) {
@@ -278,6 +289,7 @@ inline Verification verify(const Trace& t) {
         return {dead, dead ? "the last state is a dead end: every transition is blocked by a full channel"
                            : "the last state is not a dead end"};
     }
+    if (auto why = props.inapplicable(t.property); !why.empty()) return {false, std::string(why)};
     if (info->kind == PropertyKind::safety) {
         if (!t.cycle.empty()) return {false, "a safety counterexample has no cycle"};
         bool bad = props.safety(t.property)->violated(s);

@@ -81,7 +81,7 @@ set(why
     "no-closing-state|close/no_closing_state|simultaneous_close_converges|"
     "unbounded-synack-retries|lossy_close/unbounded_synack_retries+keepalive|no_half_open_leak|"
     "no-keepalive|crash/no_keepalive|no_half_open_leak|"
-    "unbounded-data-retries|lossy_close/unbounded_data_retries+keepalive|no_livelock|")
+    "unbounded-data-retries|lossy_close/unbounded_data_retries|no_livelock|")
 set(traces "${WORK_DIR}/traces")
 file(REMOVE_RECURSE "${traces}")
 set(check_args "")

@@ -317,13 +317,13 @@ TEST_CASE("in_order_exactly_once is violated on data/no_sequence_check: without 
     CHECK(s.host[1].delivered < s.host[0].sent);
 }
 
-TEST_CASE("no_livelock is violated on lossy_close/unbounded_data_retries+keepalive: RFC 1122 §4.2.3.5, without R2 a "
+TEST_CASE("no_livelock is violated on lossy_close/unbounded_data_retries: RFC 1122 §4.2.3.5, without R2 a "
           "FIN is retransmitted forever while no_deadlock holds",
           "[suite][finding6][heavy]") {
     CellResult r;
-    auto t = check_violated("no_livelock", "lossy_close/unbounded_data_retries+keepalive", "§4.2.3.5", &r, {"no_deadlock"});
-    CHECK(find_cell("no_deadlock", "lossy_close/unbounded_data_retries+keepalive").expected == Verdict::holds);
-    CHECK(r.counterexample_length == 23);
+    auto t = check_violated("no_livelock", "lossy_close/unbounded_data_retries", "§4.2.3.5", &r, {"no_deadlock"});
+    CHECK(find_cell("no_deadlock", "lossy_close/unbounded_data_retries").expected == Verdict::holds);
+    CHECK(r.counterexample_length == 32);
     auto [stem, cycle] = replay_lasso(t);
     System<seq_bits> sys(*config_named(t.config));
     Properties<seq_bits> props{sys};
@@ -562,11 +562,14 @@ TEST_CASE("refinement: a holding verdict that changes at the finer resolution is
     }
 }
 
-TEST_CASE("refinement: the suite re-runs holding cells at twice the resolution (stale_syn/rfc9293 and crash are stable)",
+// crash/rfc9293+keepalive was the second case until keepalive's probes outlasted a round trip
+// (issue 16, finding 5): its finer space now exceeds the default refinement budget.
+TEST_CASE("refinement: the suite re-runs holding cells at twice the resolution (stale_syn/rfc9293 and idle are stable)",
           "[suite][refinement]") {
-    for (auto config : {"stale_syn/rfc9293", "crash/rfc9293+keepalive"}) {
+    for (auto [property, config] : {std::pair<const char*, const char*>{"no_half_open_leak", "stale_syn/rfc9293"},
+                                    {"no_spurious_timeout", "idle/rfc9293+keepalive"}}) {
         INFO(config);
-        const Cell& c = find_cell("no_half_open_leak", config);
+        const Cell& c = find_cell(property, config);
         auto rs = run_group({&c}, RunOptions{});
         REQUIRE(rs.size() == 1);
         CHECK(rs[0].msl == 2);
@@ -574,7 +577,7 @@ TEST_CASE("refinement: the suite re-runs holding cells at twice the resolution (
         CHECK(rs[0].refinement == Refinement::stable);
         CHECK(rs[0].refined_verdict == Verdict::holds);
         CHECK(rs[0].refined_states > rs[0].stats.states); // the finer space is larger
-        CHECK(rs[0].premise_states > 0);
+        if (find_property(property)->kind == PropertyKind::liveness) CHECK(rs[0].premise_states > 0);
     }
     // The finer configuration keeps the ratios: TIME-WAIT 2*MSL, RTO MSL/2 .. MSL.
     auto fine = config_named("stale_syn/rfc9293@msl=4");
@@ -702,4 +705,126 @@ TEST_CASE("no_stale_acceptance is violated on reconnect_clock_any_iss/rfc9293_ha
     const std::string text = trace_text(cex);
     CHECK(text.find("RST,ACK seq=0") != std::string::npos);
     CHECK(text.find("A CLOSED(reset)") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timer ratios (issue 16, finding 5): the order relations in_ticks keeps at every resolution.
+
+namespace {
+
+// The relations docs/properties.md lists under "Order relations", for one profile at one
+// resolution, with the retry cap make_config would give a scenario of `loss` lost segments.
+constexpr bool keeps_order(const Profile& real, Duration msl, int loss) {
+    const Profile q = in_ticks(real, retries_outlasting(in_ticks(real, 64, msl), loss), msl);
+    const Duration round_trip = 2 * msl; // a probe, a SYN, a FIN without data: answered at once
+    bool ok = q.msl == msl && q.time_wait * real.msl == real.time_wait * msl;
+    // Keepalive starts after TIME-WAIT and the FIN-WAIT-2 timeout, as 2 h does after minutes.
+    ok = ok && q.keepalive_time > q.time_wait && q.keepalive_time > q.fin_wait_2_timeout;
+    // The interval is on the same side of a probe's round trip as the real one.
+    ok = ok && (q.keepalive_intvl > round_trip) == (real.keepalive_intvl > 2 * real.msl);
+    // The kill (the last probe's interval ends) comes after the first probe's answer can.
+    ok = ok && q.keepalive_probes * q.keepalive_intvl > round_trip;
+    // The RTO is below a round trip, as 1 s is below 2*MSL.
+    ok = ok && q.rto_initial < round_trip && q.rto_max < round_trip;
+    // Every schedule gives up strictly after the answer to its (loss+1)-th send can be back.
+    for (bool sync : {false, true}) {
+        for (int limit : {q.syn_retries, q.synack_retries, q.data_retries}) {
+            if (limit == unbounded) continue;
+            ok = ok && retry_give_up_time(q, limit, sync) > retry_send_time(q, loss, sync) + answer_delay(q);
+        }
+    }
+    return ok;
+}
+
+constexpr bool keeps_order_everywhere(const Profile& real) {
+    bool ok = true;
+    for (Duration msl : {2, 4, 8})
+        for (int loss : {0, 1, 2}) ok = ok && keeps_order(real, msl, loss);
+    return ok;
+}
+
+static_assert(keeps_order_everywhere(profiles::rfc9293()));
+static_assert(keeps_order_everywhere(profiles::linux_default()));
+// The smallest values that keep them, at the coarsest resolution (MSL = 2 ticks).
+static_assert(in_ticks(profiles::rfc9293()).keepalive_time == 5);
+static_assert(in_ticks(profiles::rfc9293()).keepalive_intvl == 1);  // 75 s < 2*120 s
+static_assert(in_ticks(profiles::rfc9293()).keepalive_probes == 5);
+static_assert(in_ticks(profiles::linux_default()).keepalive_time == 5);
+static_assert(in_ticks(profiles::linux_default()).keepalive_intvl == 5); // 75 s > 2*30 s
+static_assert(in_ticks(profiles::linux_default()).keepalive_probes == 1);
+static_assert(retries_outlasting(in_ticks(profiles::rfc9293(), 64), 0) == 2);
+static_assert(retries_outlasting(in_ticks(profiles::rfc9293(), 64), 1) == 3);
+static_assert(retries_outlasting(in_ticks(profiles::linux_default(), 64), 0) == 3); // + its delayed ACK
+// The broken variant gives up before the answer to its first send can be back.
+static_assert(retry_give_up_time(in_ticks(profiles::impatient()), 1, false) <= answer_delay(in_ticks(profiles::impatient())));
+
+} // namespace
+
+TEST_CASE("in_ticks keeps the order relations of rfc9293 and linux at MSL = 2, 4 and 8 ticks", "[suite][ratios]") {
+    for (const Profile& real : {profiles::rfc9293(), profiles::linux_default()}) {
+        for (Duration msl : {2, 4, 8}) {
+            for (int loss : {0, 1, 2}) {
+                INFO(real.name << " at MSL = " << msl << ", loss " << loss);
+                CHECK(keeps_order(real, msl, loss));
+            }
+            // Doubling the resolution doubles every duration.
+            const Profile a = in_ticks(real, 2, msl), b = in_ticks(real, 2, 2 * msl);
+            CHECK(b.keepalive_time == 2 * a.keepalive_time);
+            CHECK(b.keepalive_intvl == 2 * a.keepalive_intvl);
+            CHECK(b.keepalive_probes == a.keepalive_probes);
+            CHECK(b.rto_initial == 2 * a.rto_initial);
+            CHECK(b.time_wait == 2 * a.time_wait);
+        }
+    }
+    // make_config gives a zero-loss scenario the retry cap those relations need.
+    auto close_linux = make_config(*find_scenario("close"), *find_profile("linux"));
+    CHECK(close_linux.host[0].profile.data_retries == 3);
+    auto close_rfc = make_config(*find_scenario("close"), *find_profile("rfc9293"));
+    CHECK(close_rfc.host[0].profile.data_retries == 2);
+    auto idle_impatient = make_config(*find_scenario("idle"), *find_profile("impatient"));
+    CHECK(idle_impatient.host[0].profile.syn_retries == 1); // in_ticks only lowers a limit
+}
+
+TEST_CASE("no_spurious_timeout is violated on idle/impatient: one retransmission gives up before the SYN+ACK can arrive",
+          "[suite][ratios]") {
+    auto t = check_violated("no_spurious_timeout", "idle/impatient", "gives up before");
+    CHECK(t.stem.size() == 7);
+    // Nothing was lost: every segment is still in flight or was delivered, and A timed out.
+    System<seq_bits> sys(make_config(*find_scenario("idle"), *find_profile("impatient")));
+    auto s = sys.initial();
+    for (auto a : t.stem) {
+        CHECK(a.kind != ActionKind::lose);
+        s = sys.apply(s, a);
+    }
+    CHECK(s.loss_left == 0);
+    CHECK(s.host[0].tcb.reason == CloseReason::timed_out);
+}
+
+TEST_CASE("no_spurious_timeout holds on idle with keepalive: probes never kill a live peer (rfc9293, linux)",
+          "[suite][ratios]") {
+    check_holds({{"no_spurious_timeout", "idle/rfc9293+keepalive"}}, "outlast a probe's round trip");
+    check_holds({{"no_spurious_timeout", "idle/linux+keepalive"}}, "past a round trip");
+}
+
+TEST_CASE("no_spurious_timeout holds on close/rfc9293: the retry schedule outlasts the FIN's round trip",
+          "[suite][ratios][heavy]") {
+    check_holds({{"no_spurious_timeout", "close/rfc9293"}}, "round trip");
+}
+
+TEST_CASE("no_spurious_timeout is violated on restart/rfc9293: finding, the old SYN holds the listener in SYN-RECEIVED, "
+          "which drops the new SYN",
+          "[suite][ratios][finding]") {
+    auto t = check_violated("no_spurious_timeout", "restart/rfc9293", "drops the new SYN");
+    CHECK(t.stem.size() == 17);
+}
+
+TEST_CASE("no_spurious_timeout cannot be decided with unbounded loss: unknown, and a trace of it is refused",
+          "[suite][ratios]") {
+    System<seq_bits> sys(make_config(*find_scenario("lossy_close"), *find_profile("rfc9293")));
+    Properties<seq_bits> props{sys};
+    CHECK_FALSE(props.inapplicable("no_spurious_timeout").empty());
+    CHECK(props.inapplicable("no_deadlock").empty());
+    auto v = verify(Trace{"lossy_close/rfc9293", "no_spurious_timeout", {Action{ActionKind::tick, 0, 0}}, {}});
+    CHECK_FALSE(v.confirmed);
+    CHECK(v.message.find("unbounded loss") != std::string::npos);
 }

@@ -125,7 +125,7 @@ public:
         for (auto d : l_.deadline) host += d;
         unsigned packet = 4 + 2 * l_.seq + l_.len + l_.age + l_.conn + l_.seq;
         l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash +
-                   2 + l_.conn;
+                   violation_bits + l_.conn;
     }
 
     [[nodiscard]] constexpr const Layout& layout() const { return l_; }
@@ -170,7 +170,7 @@ public:
         w.put(static_cast<std::uint64_t>(s.loss_left < 0 ? 0 : s.loss_left), l_.loss);
         w.put(s.dup_left, l_.dup);
         w.put(s.crash_left, l_.crash);
-        w.put(s.violations, 2);
+        w.put(s.violations, violation_bits);
         w.put(s.next_conn, l_.conn);
         return w.key();
     }
@@ -229,7 +229,7 @@ public:
         s.loss_left = c_.loss_budget < 0 ? std::int8_t{-1} : static_cast<std::int8_t>(r.get(l_.loss));
         s.dup_left = static_cast<std::uint8_t>(r.get(l_.dup));
         s.crash_left = static_cast<std::uint8_t>(r.get(l_.crash));
-        s.violations = static_cast<std::uint8_t>(r.get(2));
+        s.violations = static_cast<std::uint8_t>(r.get(violation_bits));
         s.next_conn = static_cast<std::uint8_t>(r.get(l_.conn));
         return s;
     }

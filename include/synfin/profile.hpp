@@ -239,10 +239,23 @@ constexpr Profile no_retransmission() {
 // connection. Without that bound, a FIN the network keeps losing is sent forever: a timer is
 // always armed, so no_deadlock holds, while the connection never finishes.
 constexpr Profile unbounded_data_retries() {
-    Profile p = rfc9293();
+    Profile p = linux_default(); // whose orphan FIN-WAIT-2 timeout leaves only this livelock
     p.name = "unbounded_data_retries";
     p.breaks = "no_livelock";
     p.data_retries = unbounded;
+    return p;
+}
+
+// Gives up after one retransmission: at RTO, then 2*RTO, before the answer to the first send can
+// be back (RFC 1122 §4.2.3.5 asks R2 to cover at least 100 s for data, 3 min for a SYN), so it
+// times out a live peer whose answer is merely slow.
+constexpr Profile impatient() {
+    Profile p = rfc9293();
+    p.name = "impatient";
+    p.breaks = "no_spurious_timeout";
+    p.syn_retries = 1;
+    p.synack_retries = 1;
+    p.data_retries = 1;
     return p;
 }
 

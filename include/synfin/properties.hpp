@@ -17,7 +17,7 @@ struct PropertyInfo {
     std::string_view statement;
 };
 
-inline constexpr std::array<PropertyInfo, 7> property_catalogue{{
+inline constexpr std::array<PropertyInfo, 8> property_catalogue{{
     {"no_half_open_leak", PropertyKind::liveness,
      "a host that holds a TCB outside CLOSED and LISTEN for a connection its peer does not hold (the "
      "peer is CLOSED, LISTEN, crashed, or in another incarnation) eventually releases it or the peer "
@@ -42,6 +42,10 @@ inline constexpr std::array<PropertyInfo, 7> property_catalogue{{
      "no host holding a connection, or with a connection at rest that the users left open (both "
      "ESTABLISHED, or FIN-WAIT-2 and CLOSE-WAIT, nothing unacknowledged): no retransmission or keepalive "
      "keeps an unfinished connection busy forever"},
+    {"no_spurious_timeout", PropertyKind::safety,
+     "in a run in which no segment is lost and no host crashes, no host's user is told its connection "
+     "timed out: no retry limit or keepalive gives up on a live peer whose answer is merely slow (needs "
+     "a finite loss budget, so that a run without loss can be told apart)"},
 }};
 
 constexpr const PropertyInfo* find_property(std::string_view name) {
@@ -128,7 +132,24 @@ struct Properties {
         return holds_tcb(s.host[0]) || holds_tcb(s.host[1]);
     }
 
+    // A timeout in a run that has lost nothing and crashed nothing: a segment that outlives MSL
+    // is counted as lost too (System::apply, tick), so the peer was alive and its answer on time.
+    [[nodiscard]] bool spurious_timeout(const St& s) const {
+        const Config& c = sys.config();
+        return (s.violations & gave_up) != 0 && c.loss_budget >= 0 && s.loss_left == c.loss_budget &&
+               s.crash_left == c.crash_budget;
+    }
+
+    // Why a property cannot be decided on this configuration (empty: it can).
+    [[nodiscard]] std::string_view inapplicable(std::string_view name) const {
+        if (name == "no_spurious_timeout" && sys.config().loss_budget < 0)
+            return "unbounded loss: a run without loss cannot be told apart";
+        return {};
+    }
+
     [[nodiscard]] std::optional<Safety<Bits>> safety(std::string_view name) const {
+        if (name == "no_spurious_timeout")
+            return Safety<Bits>{std::string(name), [this](const St& s) { return spurious_timeout(s); }};
         if (name == "no_stale_acceptance")
             return Safety<Bits>{std::string(name), [](const St& s) { return (s.violations & stale_acceptance) != 0; }};
         if (name == "in_order_exactly_once")

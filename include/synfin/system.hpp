@@ -92,9 +92,23 @@ constexpr std::uint16_t explored_mss(State s, const Profile& p) {
 
 // A profile carried over to the checker's scale: time in ticks with MSL = msl_ticks (the
 // resolution: 2 by default, refined by doubling), windows and segments of a few bytes, no
-// options. Ratios that matter are kept at every resolution: TIME-WAIT stays 2*MSL (or whatever
-// fraction of MSL the profile has), the RTO runs from MSL/2 to MSL, retry limits stay finite or
-// unbounded. docs/properties.md lists the order relations each property depends on.
+// options. Every duration is a multiple of unit = MSL/2 or of MSL, so doubling the resolution
+// doubles every duration and keeps every order relation. Real ratios cannot all be kept (the real RTO
+// is 1/120 MSL in RFC 9293, 1/30 in Linux, a tick is MSL/2), so what is kept is the order of
+// each duration against the others a property depends on (docs/properties.md, "Order
+// relations"), with the smallest values that keep it, since every tick a deadline may hold
+// multiplies the state space:
+// - TIME-WAIT and the FIN-WAIT-2 timeout are scaled exactly (2*MSL stays 2*MSL).
+// - The RTO runs from unit to 2*unit, and the delayed ACK is unit (really 40 ms against an RTO
+//   of 200 ms to 1 s: at the coarsest resolution both are one tick).
+// - Retry limits stay finite or unbounded and are capped at max_retries; the caller picks a cap
+//   at which the schedule outlasts the round trips the loss budget allows (retries_outlasting).
+// - Keepalive starts after TIME-WAIT and the FIN-WAIT-2 timeout have ended (2 h against 4 min
+//   and 60 s), probes at unit when the real interval is within a round trip (RFC 9293's 75 s
+//   against 2*120 s) and just past a round trip when it is beyond one (Linux's 75 s against
+//   2*30 s), and sends enough probes that the kill comes after a probe's round trip whenever
+//   the real one does (9*75 s against 240 s and 60 s), so keepalive never kills a live peer
+//   whose answer is merely slow.
 constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 2) {
     const Duration msl = msl_ticks < 2 ? 2 : msl_ticks;
     const Duration unit = msl / 2; // one tick at the coarsest resolution
@@ -104,6 +118,7 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
         return t < 1 ? 1 : t;
     };
     auto cap = [&](int r) { return r == unbounded ? unbounded : (r < max_retries ? r : max_retries); };
+    auto larger = [](Duration a, Duration b) { return a > b ? a : b; };
     Profile q = p;
     q.time_wait = scale(p.time_wait);
     q.fin_wait_2_timeout = scale(p.fin_wait_2_timeout);
@@ -116,9 +131,21 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     q.data_retries = cap(p.data_retries);
     q.delayed_ack = p.delayed_ack > 0 ? unit : 0;
     q.user_timeout = 0;
-    q.keepalive_time = 2 * unit;
-    q.keepalive_intvl = unit;
-    q.keepalive_probes = 1;
+
+    // A probe (<SEQ=SND.NXT-1>) is answered at once (§3.10.7.4 first), so its round trip is
+    // 2*MSL: out within MSL, back within MSL (§3.4.1).
+    const Duration real_round_trip = 2 * p.msl, round_trip = 2 * msl;
+    const Duration real_closing = larger(larger(2 * p.msl, p.time_wait), p.fin_wait_2_timeout);
+    const Duration closing = larger(larger(2 * msl, q.time_wait), q.fin_wait_2_timeout);
+    q.keepalive_time = p.keepalive_time <= 0 || p.keepalive_time > real_closing ? closing + unit
+                                                                                  : scale(p.keepalive_time);
+    q.keepalive_intvl = p.keepalive_intvl > real_round_trip ? round_trip + unit : unit;
+    const int real_probes = p.keepalive_probes < 1 ? 1 : p.keepalive_probes;
+    const int within = static_cast<int>(round_trip / q.keepalive_intvl); // probes that fit in a round trip
+    const bool real_kill_outlasts = real_probes * p.keepalive_intvl > real_round_trip;
+    q.keepalive_probes = real_kill_outlasts ? within + 1 : (real_probes < within ? real_probes : within);
+    if (q.keepalive_probes < 1) q.keepalive_probes = 1;
+
     q.mss = 2;
     q.wscale = no_wscale;
     q.sack = false;
@@ -126,6 +153,35 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     q.syn_window = 2;
     q.rcv_wnd = 2;
     return q;
+}
+
+// The order relations of a profile in ticks, for the caller that picks the retry cap and for
+// the tests that check in_ticks. Sends are numbered from 0 (the first transmission); a
+// synchronized schedule starts from rto_min where the profile has one (Linux, conformance F2).
+constexpr Duration retry_send_time(const Profile& q, int k, bool synchronized) {
+    Duration r = synchronized && q.rto_min > 0 ? q.rto_min : q.rto_initial, t = 0;
+    for (int i = 0; i < k; ++i, r = r * 2 < q.rto_max ? r * 2 : q.rto_max) t += r;
+    return t;
+}
+
+// The tick at which a schedule of `retries` retransmissions gives up: one RTO after the last.
+constexpr Duration retry_give_up_time(const Profile& q, int retries, bool synchronized) {
+    return retry_send_time(q, retries + 1, synchronized);
+}
+
+// The latest an answer to a send can come back: MSL out, the peer's delayed ACK, MSL back.
+constexpr Duration answer_delay(const Profile& q) { return 2 * q.msl + q.delayed_ack; }
+
+// The fewest retransmissions after which a schedule gives up strictly after the answer to the
+// (loss+1)-th send can arrive: with `loss` segments lost, one of the first loss+1 sends is
+// answered. A timer and a delivery due at the same tick happen in either order, so "at the
+// same tick" is a race that the model would lose, and does not count.
+constexpr int retries_outlasting(const Profile& q, int loss) {
+    if (q.rto_initial <= 0) return 0; // nothing is retransmitted: no schedule to outlast
+    int r = 0;
+    for (bool sync : {false, true})
+        while (r < 64 && retry_give_up_time(q, r, sync) <= retry_send_time(q, loss, sync) + answer_delay(q)) ++r;
+    return r;
 }
 
 template <unsigned Bits>
@@ -150,7 +206,9 @@ struct Host {
 enum Violation : std::uint8_t {
     stale_acceptance = 1u << 0,
     out_of_order = 1u << 1,
+    gave_up = 1u << 2, // a timer told a user its connection timed out, nothing lost (no_spurious_timeout)
 };
+inline constexpr unsigned violation_bits = 3; // the bits above, as the packer stores them
 
 template <unsigned Bits>
 struct SystemState {
@@ -346,6 +404,12 @@ public:
         case ActionKind::timeout: {
             auto& x = s.host[a.host];
             auto r = step(x.tcb, Timeout{static_cast<Timer>(a.arg)}, 0, cfg_.host[a.host].profile);
+            // Latched only in a run that has lost nothing and crashed nothing (the states of every
+            // other run stay as they were). Linux's FIN-WAIT-2 timeout ends an orphan whose user
+            // has gone: it judges no peer.
+            if (r.effects.has(Notice::timed_out) && static_cast<Timer>(a.arg) != Timer::fin_wait_2 &&
+                cfg_.loss_budget >= 0 && s.loss_left == cfg_.loss_budget && s.crash_left == cfg_.crash_budget)
+                s.violations |= gave_up;
             after_step(s, a.host, r, o);
             break;
         }
