@@ -366,7 +366,7 @@ TEST_CASE("no_livelock is violated on lossy_close/no_retransmission: a stuck sta
           "[suite][finding6]") {
     CellResult r;
     auto t = check_violated("no_livelock", "lossy_close/no_retransmission", "stuck", &r);
-    CHECK(r.counterexample_length == 10);
+    CHECK(r.counterexample_length == 11);
     // The loop is time passing over a state that no_deadlock also reports.
     auto [stem, cycle] = replay_lasso(t);
     System<seq_bits> sys(*config_named(t.config));
@@ -378,7 +378,7 @@ TEST_CASE("no_livelock is violated on lossy_close/no_retransmission: a stuck sta
 TEST_CASE("no_livelock is violated on lossy_close/rfc9293: finding, FIN-WAIT-2 waits forever", "[suite][finding6][heavy]") {
     CellResult r;
     check_violated("no_livelock", "lossy_close/rfc9293", "FIN-WAIT-2", &r);
-    CHECK(r.counterexample_length == 19);
+    CHECK(r.counterexample_length == 18);
 }
 
 TEST_CASE("no_livelock: an unfinished connection is one the users are done with that is not at rest",
