@@ -81,13 +81,13 @@ set_tests_properties(live.errors PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE 
 add_test(NAME live.counterexamples
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli>)
 set_tests_properties(live.counterexamples PROPERTIES
-    SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 900 LABELS "live;counterexamples")
+    SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 1800 LABELS "live;counterexamples")
 
 # The same traces with --simulate (the model plays the live host): each converts and runs, in
 # both roles, with no privileges; only the crash trace refuses the role whose host crashes.
 add_test(NAME live.simulate.counterexamples
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli> --simulate)
-set_tests_properties(live.simulate.counterexamples PROPERTIES TIMEOUT 600 LABELS "live;simulate")
+set_tests_properties(live.simulate.counterexamples PROPERTIES TIMEOUT 1200 LABELS "live;simulate")
 
 # Without --netns the live stack is remote: a scenario whose live side makes calls is refused
 # before anything is opened or sent (no privileges needed).
