@@ -291,8 +291,13 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
                     auto eq = w[i].text.find('=');
                     auto n = eq == std::string_view::npos ? std::nullopt : parse_u32(w[i].text.substr(eq + 1));
                     auto k = w[i].text.substr(0, eq == std::string_view::npos ? 0 : eq);
-                    if (!n || (k != "seq" && k != "ack" && k != "len")) return err(w[i].column, "expected seq=N, ack=N or len=N");
-                    (k == "seq" ? a.image.seq : k == "ack" ? a.image.ack : a.image.len) = *n;
+                    const bool known = k == "seq" || k == "ack" || k == "len" || (k == "iss" && a.op == Op::deliver);
+                    if (!n || !known)
+                        return err(w[i].column, a.op == Op::deliver ? "expected seq=N, ack=N, len=N or iss=N"
+                                                                    : "expected seq=N, ack=N or len=N");
+                    const std::uint32_t v = n.value();
+                    if (k == "iss") a.iss = v;
+                    else (k == "seq" ? a.image.seq : k == "ack" ? a.image.ack : a.image.len) = v;
                 }
                 next = w.size();
             } else if (verb == "resend") {
@@ -458,6 +463,22 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
     std::uint32_t d_iss32 = 0;
     std::uint8_t d_iss3 = 0, d_last_nxt3 = 0;
     bool d_opened = false;
+    // The driver's 32-bit ISS for a trace's ISS: congruent to it and nearest to the last
+    // incarnation's numbers, so that old segments fall where they fell in the trace.
+    auto driver_iss = [&](std::uint8_t iss3) {
+        if (!d_opened) {
+            d_iss32 = 0x40000000u + iss3;
+        } else {
+            std::uint32_t last_nxt32 = d_iss32 + ((d_last_nxt3 - d_iss3) & mask);
+            auto delta = static_cast<std::int32_t>((iss3 - d_last_nxt3) & mask);
+            if (delta >= static_cast<std::int32_t>(mod / 2)) delta -= static_cast<std::int32_t>(mod);
+            d_iss32 = last_nxt32 + static_cast<std::uint32_t>(delta);
+        }
+        d_iss3 = iss3;
+        d_last_nxt3 = iss3;
+        d_opened = true;
+        return d_iss32;
+    };
 
     using Img = std::tuple<std::uint8_t, std::uint8_t, std::uint8_t, std::uint8_t>;
     auto img = [](const Packet& p) { return Img{static_cast<std::uint8_t>(p.flags & 0x17), p.seq, p.ack, p.len}; };
@@ -473,9 +494,10 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
         x.host = host;
         sc.actions.push_back(x);
     };
-    auto image_action = [&](Op op, int from, const Img& m, std::int64_t at) {
+    auto image_action = [&](Op op, int from, const Img& m, std::int64_t at, std::optional<std::uint32_t> iss = std::nullopt) {
         Action x;
         x.op = op;
+        x.iss = iss;
         x.to = ref(1 - from);
         x.image.flags = Flags(std::get<0>(m));
         x.image.seq = std::get<1>(m);
@@ -524,20 +546,7 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
                 x.keepalive = cfg.host[a.host].profile.keepalive;
                 const auto iss3 = static_cast<std::uint8_t>(a.arg);
                 if (a.host == d) {
-                    // Congruent to the trace's ISS and nearest to the last incarnation's
-                    // numbers, so that old segments fall where they fell in the trace.
-                    if (!d_opened) {
-                        d_iss32 = 0x40000000u + iss3;
-                    } else {
-                        std::uint32_t last_nxt32 = d_iss32 + ((d_last_nxt3 - d_iss3) & mask);
-                        auto delta = static_cast<std::int32_t>((iss3 - d_last_nxt3) & mask);
-                        if (delta >= static_cast<std::int32_t>(mod / 2)) delta -= static_cast<std::int32_t>(mod);
-                        d_iss32 = last_nxt32 + static_cast<std::uint32_t>(delta);
-                    }
-                    d_iss3 = iss3;
-                    d_last_nxt3 = iss3;
-                    d_opened = true;
-                    x.iss = d_iss32;
+                    x.iss = driver_iss(iss3);
                 } else {
                     x.iss = iss3; // the live stack picks its own; images use the trace's
                 }
@@ -549,8 +558,12 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
         case ActionKind::lose:
         case ActionKind::duplicate: {
             const Img m = img(s.channel[a.host][packet_index(a)]);
+            // A listener's fresh ISS for this SYN (a later attempt): the driver's host takes it.
+            std::optional<std::uint32_t> fresh;
+            if (a.kind == ActionKind::deliver && a.host != d && chosen_iss(a) >= 0)
+                fresh = driver_iss(static_cast<std::uint8_t>(chosen_iss(a)));
             image_action(a.kind == ActionKind::deliver ? Op::deliver : a.kind == ActionKind::lose ? Op::drop : Op::duplicate,
-                         a.host, m, at);
+                         a.host, m, at, fresh);
             if (a.kind != ActionKind::duplicate) {
                 removed_from = a.host;
                 removed = m;
@@ -1775,10 +1788,13 @@ private:
         deliver_to_driver(s.seg, now);
     }
 
-    void deliver_to_driver(const Seg& seg, Micros now) {
+    // iss: the trace's fresh ISS for a listener's later attempt (none: the host's own).
+    void deliver_to_driver(const Seg& seg, Micros now, std::optional<std::uint32_t> iss = std::nullopt) {
         State before = d_.tcb.state;
         d_time_ = std::max(d_time_, ms(now));
-        auto fx = d_.apply(SegmentArrives<S>{seg}, d_time_);
+        std::optional<S> offered;
+        if (iss) offered = S(*iss);
+        auto fx = d_.apply(SegmentArrives<S>{seg, offered}, d_time_);
         if (d_.tcb.state != before) log(now, "driver", std::string(name(before)) + " -> " + std::string(name(d_.tcb.state)));
         emit_driver(fx, now);
     }
@@ -1843,7 +1859,7 @@ private:
         }
         log(now, "net", "delivers " + dir + ": " + image_text(a.image));
         if (to_kernel) send_from_driver(h.seg, now, "delivered");
-        else deliver_to_driver(h.seg, now);
+        else deliver_to_driver(h.seg, now, a.iss);
         return true;
     }
 

@@ -67,7 +67,7 @@ struct Action {
     HostRef host = HostRef::client;  // user calls, expect; lose: the sender
     HostRef to = HostRef::server;    // lose: the receiver
     std::uint32_t bytes = 0;         // send, read; inject: len
-    std::optional<std::uint32_t> iss; // connect, listen: the driver's ISS
+    std::optional<std::uint32_t> iss; // connect, listen: the driver's ISS; deliver to a listener: its fresh ISS
     bool keepalive = false;          // connect, listen: SO_KEEPALIVE
     State state = State::closed;     // expect
     int count = 0;                   // lose: segments to lose, -1 all, 0 stop losing

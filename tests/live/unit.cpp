@@ -315,6 +315,42 @@ TEST_CASE("a checker trace becomes a held-network scenario with the trace's step
     }
 }
 
+TEST_CASE("a listener's fresh ISS for a later attempt reaches the driver's host on the delivery", "[live][trace]") {
+    // reconnect/rfc9293's counterexample: the server's first attempt fails and its listener
+    // takes the trace's fresh ISS (deliver ... iss=N) for the next SYN.
+    const std::string text = counterexample("no_stale_acceptance", "reconnect/rfc9293");
+    std::vector<std::uint32_t> trace_iss;
+    for (std::size_t at = text.find("deliver A->B"); at != std::string::npos; at = text.find("deliver A->B", at + 1)) {
+        const auto eol = text.find('\n', at);
+        const auto iss = text.find(" iss=", at);
+        if (iss < eol) trace_iss.push_back(static_cast<std::uint32_t>(std::stoul(text.substr(iss + 5))));
+    }
+    REQUIRE_FALSE(trace_iss.empty());
+    auto conv = replay::script_from_trace(text, replay::Role::server, 1000);
+    REQUIRE(std::holds_alternative<replay::Script>(conv));
+    std::vector<std::uint32_t> driver_iss, opens;
+    for (const auto& a : std::get<replay::Script>(conv).actions) {
+        if (a.op == replay::Op::listen && a.host == replay::HostRef::server) opens.push_back(*a.iss);
+        if (a.op != replay::Op::deliver || !a.iss) continue;
+        CHECK(a.to == replay::HostRef::server); // only the driver's host takes one
+        driver_iss.push_back(*a.iss);
+    }
+    REQUIRE(driver_iss.size() == trace_iss.size());
+    REQUIRE(opens.size() == 1);
+    for (std::size_t i = 0; i < driver_iss.size(); ++i) {
+        CHECK(driver_iss[i] % 8 == trace_iss[i]);
+        const auto gap = static_cast<std::int32_t>(driver_iss[i] - opens[0]);
+        CHECK(gap > -16); // next to the first attempt's numbers
+        CHECK(gap < 16);
+    }
+    // The scenario line takes it too; only a delivery does.
+    auto parsed = replay::parse_script("synfin-live 1\nnetwork held\nat 20 deliver client->server SYN seq=0 iss=7\nend 100\n");
+    REQUIRE(std::holds_alternative<replay::Script>(parsed));
+    CHECK(std::get<replay::Script>(parsed).actions[0].iss == 7u);
+    CHECK(std::holds_alternative<replay::ScriptError>(
+        replay::parse_script("synfin-live 1\nnetwork held\nat 20 drop client->server SYN seq=0 iss=7\nend 100\n")));
+}
+
 TEST_CASE("a trace that crashes the live side's host is refused in that role only", "[live][trace]") {
     const std::string text = counterexample("no_half_open_leak", "crash/no_keepalive");
     CHECK(std::holds_alternative<replay::Script>(replay::script_from_trace(text, replay::Role::client, 1000)));
