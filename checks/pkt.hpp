@@ -186,6 +186,13 @@ inline Exported export_trace(const Trace& t, int host) {
                 if (f == conn) conn = -1; else listener = -1;
                 break;
             }
+            case UserAction::receive: {
+                const auto& st = cfg.host[host].script[s.host[host].pc];
+                const std::uint32_t got = st.bytes < before.unread ? st.bytes : before.unread;
+                if (conn < 0) line("read(" + std::to_string(listener) + ", ..., " + std::to_string(st.bytes) + ") = -1 ENOTCONN");
+                else line("read(" + std::to_string(conn) + ", ..., " + std::to_string(st.bytes) + ") = " + std::to_string(got));
+                break;
+            }
             case UserAction::shutdown: {
                 long long f = conn >= 0 ? conn : listener;
                 bool ok = conn >= 0 && before.state != State::closed && before.state != State::listen;
@@ -240,7 +247,7 @@ inline Exported export_trace(const Trace& t, int host) {
                 accepted = true;
                 line("accept(" + std::to_string(listener) + ", ..., ...) = " + std::to_string(conn));
             }
-            if (unread_after > 0 && conn >= 0)
+            if (cfg.host[host].reads_all && unread_after > 0 && conn >= 0)
                 line("read(" + std::to_string(conn) + ", ..., 1000) = " + std::to_string(unread_after));
         }
         if (a.kind == ActionKind::timeout && a.host == host) ++sub;

@@ -541,6 +541,7 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
             case UserAction::close: x.op = Op::close; break;
             case UserAction::shutdown: x.op = Op::shutdown; break;
             case UserAction::abort: x.op = Op::abort; break;
+            case UserAction::receive: x.op = Op::read; x.bytes = st.bytes; break;
             }
             if (x.op == Op::connect || x.op == Op::listen) {
                 x.keepalive = cfg.host[a.host].profile.keepalive;

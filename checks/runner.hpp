@@ -62,6 +62,18 @@ inline const std::vector<Cell>& cells() {
         {"no_spurious_timeout", "idle", "impatient", Verdict::violated, "one retransmission gives up before the SYN+ACK, on its way, can arrive"},
         {"in_order_exactly_once", "data", "rfc9293", Verdict::holds, "sequence numbers deliver each byte once, in order"},
         {"in_order_exactly_once", "data", "no_sequence_check", Verdict::violated, "without the §3.10.7.4 check a FIN is taken over a gap in the data (or a retransmission is delivered twice)"},
+        {"in_order_exactly_once", "dup_data", "rfc9293", Verdict::holds, "a duplicated segment is taken once: its copy falls below RCV.NXT"},
+        {"in_order_exactly_once", "dup_data", "no_sequence_check", Verdict::violated, "without the §3.10.7.4 check the copy is delivered again"},
+        {"no_silent_data_loss", "unread_close", "rfc9293", Verdict::unknown, "bound: no violation (an RST for CLOSE with bytes unread, or for bytes after CLOSE, §3.6 SHLD-3), but the SYN's retransmissions and the client's data and FIN fill a channel: dead ends"},
+        {"no_silent_data_loss", "unread_close", "silent_close", Verdict::violated, "without SHLD-3 the server's FIN makes the client's release orderly though its bytes were never read"},
+        {"no_silent_data_loss", "partial_read", "rfc9293", Verdict::holds, "a RECEIVE that leaves a byte unread, then CLOSE: RST"},
+        {"no_silent_data_loss", "partial_read", "silent_close", Verdict::violated, "the byte left unread is lost without a word"},
+        {"no_half_open_leak", "abort", "rfc9293", Verdict::holds, "§3.10.5: ABORT's RST releases the peer"},
+        {"no_half_open_leak", "abort", "silent_abort", Verdict::violated, "an ABORT without RST leaves the server ESTABLISHED forever"},
+        {"no_half_open_leak", "server_crash", "rfc9293+keepalive", Verdict::holds, "the crashed server's RST answers the client's data or keepalive probe"},
+        {"no_half_open_leak", "server_crash", "no_keepalive", Verdict::violated, "an idle client never learns that the server crashed"},
+        {"no_livelock", "lossy_close", "unbounded_data_retries+user_timeout", Verdict::holds, "§3.10.8: the user timeout ends the FIN retransmitted forever"},
+        {"no_spurious_timeout", "close", "rfc9293+user_timeout", Verdict::holds, "the user timeout outlasts a round trip: it never ends a live connection"},
     };
     return all;
 }

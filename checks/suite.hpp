@@ -44,6 +44,9 @@ struct Scenario {
     std::uint8_t msl = 2;                 // the resolution: ticks a segment may live
     std::uint8_t capacity = 3;            // segments in flight per direction
     std::array<bool, 2> any_first_iss{false, false}; // explore every first ISS of that host
+    std::array<bool, 2> reads_all{true, true};       // false: that host reads only in receive steps
+    bool server_may_crash = false;
+    bool listen_first = false;                       // the client connects once the server listens
 };
 
 struct ProfileChoice {
@@ -65,6 +68,14 @@ inline ProfileChoice with_keepalive(ProfileChoice c, std::string_view name) {
     return c;
 }
 
+// §3.9.1.1: "The present global default is five minutes."
+inline ProfileChoice with_user_timeout(ProfileChoice c, std::string_view name) {
+    c.profile.user_timeout = 300 * profiles::second;
+    c.profile.breaks = {}; // the user timeout is a mechanism: it may repair what a variant broke
+    c.name = name;
+    return c;
+}
+
 inline const std::vector<ProfileChoice>& profile_choices() {
     static const std::vector<ProfileChoice> all = [] {
         std::vector<ProfileChoice> v{
@@ -82,10 +93,14 @@ inline const std::vector<ProfileChoice>& profile_choices() {
             {"unchecked_synack", profiles::unchecked_synack()},
             {"unbounded_data_retries", profiles::unbounded_data_retries()},
             {"impatient", profiles::impatient()},
+            {"silent_close", profiles::silent_close()},
+            {"silent_abort", profiles::silent_abort()},
         };
         v.push_back(with_keepalive(v[0], "rfc9293+keepalive"));
         v.push_back(with_keepalive(v[1], "linux+keepalive"));
         v.push_back(with_keepalive(v[5], "unbounded_synack_retries+keepalive"));
+        v.push_back(with_user_timeout(v[12], "unbounded_data_retries+user_timeout"));
+        v.push_back(with_user_timeout(v[0], "rfc9293+user_timeout"));
         return v;
     }();
     return all;
@@ -136,6 +151,21 @@ inline const std::vector<Scenario>& scenarios() {
         {"reconnect_counter", "reconnect, with both hosts' ISS one above the last",
          {{U::connect}, {U::close}, {U::connect}}, {{U::listen}, {U::close}, {U::listen}}, 0, 0, 0, false, 1,
          {IssPolicy::counter, IssPolicy::counter}},
+        {"abort", "the client ABORTs its established connection while the server idles; no loss",
+         {{U::connect}, {U::abort}}, {{U::listen}}, 0, 0, 0, false, 2, {}, 2, 4},
+        {"server_crash", "the server crashes (and reboots, answering with RST) while the client sends a byte "
+                         "and then idles in ESTABLISHED; no loss",
+         {{U::connect}, {U::send, 1}}, {{U::listen}}, 0, 0, 1, false, 2, {}, 2, 4, {false, false}, {true, true}, true},
+        {"dup_data", "the client sends two bytes; the network may duplicate one segment, and loses none",
+         {{U::connect}, {U::send, 2}}, {{U::listen}}, 0, 1, 0, false, 1, {}, 2, 4},
+        {"unread_close", "the server listens first; the client sends two bytes and closes; the server's "
+                         "application never reads and closes, before or after they arrive; no loss",
+         {{U::connect}, {U::send, 2}, {U::close}}, {{U::listen}, {U::close}}, 0, 0, 0, false, 2, {}, 2, 4,
+         {false, false}, {true, false}, false, true},
+        {"partial_read", "the client sends two bytes and closes; the server's application reads one byte "
+                         "and closes; no loss",
+         {{U::connect}, {U::send, 2}, {U::close}}, {{U::listen}, {U::receive, 1}, {U::close}}, 0, 0, 0, false, 2, {},
+         2, 4, {false, false}, {true, false}},
     };
     return all;
 }
@@ -169,6 +199,9 @@ inline Config make_config(const Scenario& sc, const ProfileChoice& pc, std::uint
         for (std::size_t i = 0; i < script.size() && i < max_script; ++i) c.host[h].script[i] = script[i];
     }
     c.host[0].may_crash = sc.client_may_crash;
+    c.host[1].may_crash = sc.server_may_crash;
+    for (int h = 0; h < 2; ++h) c.host[h].reads_all = sc.reads_all[h];
+    c.host[0].after_peer_opens = sc.listen_first;
     c.loss_budget = sc.loss;
     c.capacity = sc.capacity;
     c.dup_budget = sc.dup;

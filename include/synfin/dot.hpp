@@ -590,7 +590,7 @@ std::string host_state(const Host<Bits>& h) {
 
 inline std::string user_event(const ScriptStep& st, unsigned arg) {
     std::string s = std::string(name(st.action)) + "(";
-    if (st.action == UserAction::send) s += std::to_string(st.bytes);
+    if (st.action == UserAction::send || st.action == UserAction::receive) s += std::to_string(st.bytes);
     s += ")";
     if (st.action == UserAction::connect || st.action == UserAction::listen) s += " ISS=" + std::to_string(arg);
     return s;

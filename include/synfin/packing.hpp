@@ -58,7 +58,7 @@ private:
 
 // Field widths derived from a configuration.
 struct Layout {
-    unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0, count = 0, slots = 0;
+    unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0, count = 0, slots = 0, unread = 0;
     unsigned pc[2]{}, opens = 0, reissues = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0;
     std::array<unsigned, timer_count> deadline{};
     unsigned total = 0;
@@ -83,6 +83,7 @@ public:
                 bytes += hc.script[i].bytes;
             }
             wnd = p.rcv_wnd > wnd ? p.rcv_wnd : wnd;
+            if (!hc.reads_all) l_.unread = 1; // widened below
             mss = p.mss > mss ? p.mss : mss;
             if (p.keepalive_probes > static_cast<int>(probes)) probes = static_cast<unsigned>(p.keepalive_probes);
             auto widen = [&](Timer t, Duration d) {
@@ -105,6 +106,7 @@ public:
         l_.wnd = bits_for(wnd);
         l_.bytes = bits_for(bytes);
         l_.queued = l_.bytes;
+        if (l_.unread != 0) l_.unread = l_.bytes; // at most every byte the scripts send waits unread
         l_.retries = bits_for(static_cast<std::uint64_t>(retry_cap + 1));
         l_.probes = bits_for(probes);
         l_.len = bits_for(bytes < mss ? bytes : mss);
@@ -121,7 +123,7 @@ public:
         for (std::size_t t = 0; t < timer_count; ++t) l_.deadline[t] = longest[t] > 0 ? bits_for(static_cast<std::uint64_t>(longest[t]) + 1) : 0;
 
         unsigned host = 4 + 5 + 5 * l_.seq + l_.wnd + l_.queued + l_.retries + l_.probes + 3 + l_.opens +
-                        l_.reissues + l_.conn + 2 * l_.bytes + 4;
+                        l_.reissues + l_.conn + 2 * l_.bytes + 5 + l_.unread;
         for (auto d : l_.deadline) host += d;
         unsigned packet = 4 + 2 * l_.seq + l_.len + l_.age + l_.conn + l_.seq;
         l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash +
@@ -141,6 +143,7 @@ public:
             for (S v : {t.iss, t.snd_una, t.snd_nxt, t.irs, t.rcv_nxt}) w.put(v.value(), l_.seq);
             w.put(t.snd_wnd, l_.wnd);
             w.put(t.send_queued, l_.queued);
+            w.put(t.unread, l_.unread);
             w.put(t.retries, l_.retries);
             w.put(t.keepalive_probes, l_.probes);
             w.put(static_cast<unsigned>(t.reason), 3);
@@ -152,7 +155,7 @@ public:
             w.put(x.conn, l_.conn);
             w.put(x.sent, l_.bytes);
             w.put(x.delivered, l_.bytes);
-            w.put(x.crashed | (x.closed_established << 1) | (x.saw_error << 2) | (x.listen_used << 3), 4);
+            w.put(x.crashed | (x.closed_established << 1) | (x.saw_error << 2) | (x.listen_used << 3) | (x.discarded << 4), 5);
         }
         for (const auto& ch : s.channel) {
             w.put(ch.count, l_.count);
@@ -192,6 +195,7 @@ public:
             t.rcv_nxt = S(static_cast<std::uint32_t>(r.get(l_.seq)));
             t.snd_wnd = static_cast<std::uint32_t>(r.get(l_.wnd));
             t.send_queued = static_cast<std::uint32_t>(r.get(l_.queued));
+            t.unread = static_cast<std::uint32_t>(r.get(l_.unread));
             t.retries = static_cast<std::uint8_t>(r.get(l_.retries));
             t.keepalive_probes = static_cast<std::uint8_t>(r.get(l_.probes));
             t.reason = static_cast<CloseReason>(r.get(3));
@@ -209,9 +213,9 @@ public:
             x.conn = static_cast<std::uint8_t>(r.get(l_.conn));
             x.sent = static_cast<std::uint8_t>(r.get(l_.bytes));
             x.delivered = static_cast<std::uint8_t>(r.get(l_.bytes));
-            auto g = r.get(4);
+            auto g = r.get(5);
             x.crashed = g & 1; x.closed_established = (g >> 1) & 1; x.saw_error = (g >> 2) & 1;
-            x.listen_used = (g >> 3) & 1;
+            x.listen_used = (g >> 3) & 1; x.discarded = (g >> 4) & 1;
         }
         for (auto& ch : s.channel) {
             ch.count = static_cast<std::uint8_t>(r.get(l_.count));

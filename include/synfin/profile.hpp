@@ -44,7 +44,8 @@ struct Profile {
     bool rfc5961 = false;              // challenge ACKs (RFC 5961 §3, §4, §5)
     bool rfc1337 = false;              // true: an RST in TIME-WAIT is ignored
     bool time_wait_syn_reopens = false; // a SYN above RCV.NXT in TIME-WAIT starts a new connection
-    bool rst_on_close_with_unread = true; // RFC 1122 §4.2.2.13
+    bool rst_on_close_with_unread = true; // RFC 9293 §3.6 SHLD-3 (RFC 1122 §4.2.2.13): CLOSE with unread data, or data after CLOSE
+    bool rst_on_abort = true;             // RFC 9293 §3.10.5: ABORT sends <SEQ=SND.NXT><CTL=RST>
     bool rst_on_synack_giveup = false;    // the seed's note (claim 6) says RST; neither RFC nor Linux
     bool rst_on_retry_giveup = false;     // RST when R2 is reached on a synchronized connection
     bool rst_carries_ack = false;         // ABORT's RST: RFC <SEQ=SND.NXT><CTL=RST>; Linux adds ACK
@@ -256,6 +257,27 @@ constexpr Profile impatient() {
     p.syn_retries = 1;
     p.synack_retries = 1;
     p.data_retries = 1;
+    return p;
+}
+
+// RFC 9293 §3.6 (SHLD-3): a CLOSE that leaves received bytes unread, and bytes that arrive after
+// it, are lost, and an RST tells the peer so. Without it the peer's release looks orderly: its
+// user believes every byte it sent was taken.
+constexpr Profile silent_close() {
+    Profile p = rfc9293();
+    p.name = "silent_close";
+    p.breaks = "no_silent_data_loss";
+    p.rst_on_close_with_unread = false;
+    return p;
+}
+
+// RFC 9293 §3.10.5: ABORT sends an RST. Without it the peer of an aborted connection holds its
+// half forever unless something else (keepalive, a retry limit) finds out.
+constexpr Profile silent_abort() {
+    Profile p = rfc9293();
+    p.name = "silent_abort";
+    p.breaks = "no_half_open_leak";
+    p.rst_on_abort = false;
     return p;
 }
 

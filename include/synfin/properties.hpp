@@ -17,7 +17,7 @@ struct PropertyInfo {
     std::string_view statement;
 };
 
-inline constexpr std::array<PropertyInfo, 8> property_catalogue{{
+inline constexpr std::array<PropertyInfo, 9> property_catalogue{{
     {"no_half_open_leak", PropertyKind::liveness,
      "a host that holds a TCB outside CLOSED and LISTEN for a connection its peer does not hold (the "
      "peer is CLOSED, LISTEN, crashed, or in another incarnation) eventually releases it or the peer "
@@ -46,6 +46,10 @@ inline constexpr std::array<PropertyInfo, 8> property_catalogue{{
      "in a run in which no segment is lost and no host crashes, no host's user is told its connection "
      "timed out: no retry limit or keepalive gives up on a live peer whose answer is merely slow (needs "
      "a finite loss budget, so that a run without loss can be told apart)"},
+    {"no_silent_data_loss", PropertyKind::safety,
+     "when a host throws away bytes it received unread (its user closed before reading them, or they "
+     "came after its CLOSE), its peer's connection does not end in an orderly release (TIME-WAIT, or "
+     "CLOSED from LAST-ACK): the loss is signalled with RST (RFC 9293 section 3.6, SHLD-3)"},
 }};
 
 constexpr const PropertyInfo* find_property(std::string_view name) {
@@ -140,6 +144,18 @@ struct Properties {
                s.crash_left == c.crash_budget;
     }
 
+    // The peer of a host that discarded bytes unread ends as if every byte had been taken.
+    [[nodiscard]] static constexpr bool silent_loss(const St& s) {
+        for (int y = 0; y < 2; ++y) {
+            const auto& h = s.host[y];
+            const auto& peer = s.host[1 - y];
+            if (!h.discarded || peer.crashed || peer.conn == 0 || peer.conn != h.conn) continue;
+            if (peer.tcb.state == State::time_wait) return true;
+            if (peer.tcb.state == State::closed && peer.tcb.reason == CloseReason::closed_normally) return true;
+        }
+        return false;
+    }
+
     // Why a property cannot be decided on this configuration (empty: it can).
     [[nodiscard]] std::string_view inapplicable(std::string_view name) const {
         if (name == "no_spurious_timeout" && sys.config().loss_budget < 0)
@@ -158,6 +174,8 @@ struct Properties {
             return Safety<Bits>{std::string(name), [](const St& s) { return disagree(s); }};
         if (name == "no_deadlock")
             return Safety<Bits>{std::string(name), [this](const St& s) { return stuck(s); }};
+        if (name == "no_silent_data_loss")
+            return Safety<Bits>{std::string(name), [](const St& s) { return silent_loss(s); }};
         return std::nullopt;
     }
 

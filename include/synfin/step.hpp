@@ -117,7 +117,7 @@ public:
         case State::last_ack:
         case State::time_wait: release(CloseReason::aborted, Notice{}); return;
         default:
-            send_rst_for_abort(); // §3.10.5: <SEQ=SND.NXT><CTL=RST>
+            if (p_.rst_on_abort) send_rst_for_abort(); // §3.10.5: <SEQ=SND.NXT><CTL=RST>
             release(CloseReason::aborted, Notice::reset);
             return;
         }
@@ -701,8 +701,8 @@ private:
         // seventh: segment text
         if (seg.len > 0) {
             if (t_.state == State::established || t_.state == State::fin_wait_1 || t_.state == State::fin_wait_2) {
-                if (t_.orphan) {
-                    // RFC 1122 §4.2.2.13: data after a full CLOSE is lost, so reset.
+                if (t_.orphan && p_.rst_on_close_with_unread) {
+                    // RFC 9293 §3.6 SHLD-3, RFC 1122 §4.2.2.13: data after a full CLOSE is lost, so reset.
                     send_rst_for_abort();
                     release(CloseReason::aborted, Notice::reset);
                     return;

@@ -14,26 +14,29 @@
 
 namespace synfin {
 
-enum class UserAction : std::uint8_t { connect, listen, send, close, shutdown, abort };
+enum class UserAction : std::uint8_t { connect, listen, send, close, shutdown, abort, receive };
 
 constexpr const char* name(UserAction a) {
-    constexpr std::array<const char*, 6> names{"connect", "listen", "send", "close", "shutdown", "abort"};
+    constexpr std::array<const char*, 7> names{"connect", "listen", "send", "close", "shutdown", "abort", "receive"};
     auto i = static_cast<std::size_t>(a);
     return i < names.size() ? names[i] : "?";
 }
 
 struct ScriptStep {
     UserAction action = UserAction::connect;
-    std::uint8_t bytes = 0; // for send
+    std::uint8_t bytes = 0; // for send; for receive, the most it reads
     // A user call waits until connect() or accept() has returned (the TCB has left SYN-SENT,
     // SYN-RECEIVED and LISTEN), as an application's next call does; an eager one may come at
     // any moment, e.g. an application that gives up on a connect in progress.
     bool eager = false;
 };
 
-// Whether a user action may be taken with the TCB in state s.
-constexpr bool user_ready(const ScriptStep& st, State s) {
+// Whether a user action may be taken with the TCB in state s, `unread` bytes waiting. A
+// RECEIVE blocks, as read() does, until there are bytes, end of stream or no connection.
+constexpr bool user_ready(const ScriptStep& st, State s, std::uint32_t unread = 0) {
     if (st.action == UserAction::connect || st.action == UserAction::listen) return s == State::closed;
+    if (st.action == UserAction::receive && !st.eager && unread == 0 && s != State::closed && !remote_closed(s))
+        return false;
     if (st.eager) return true;
     return s != State::syn_sent && s != State::syn_received && s != State::listen;
 }
@@ -57,6 +60,12 @@ struct HostConfig {
     std::array<ScriptStep, max_script> script{};
     std::uint8_t script_len = 0;
     bool may_crash = false;
+    // true: the application reads every byte as it arrives; false: only its receive steps read,
+    // so bytes may be left unread at CLOSE (RFC 9293 §3.6, SHLD-3).
+    bool reads_all = true;
+    // Its first step waits until the peer's user has opened (a server listening before its
+    // clients connect), so that no SYN is sent, refused and retried before.
+    bool after_peer_opens = false;
 };
 
 struct Config {
@@ -130,7 +139,10 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
     q.delayed_ack = p.delayed_ack > 0 ? unit : 0;
-    q.user_timeout = 0;
+    // The user timeout (§3.10.8) outlasts the answer to the first send (MSL out, the peer's
+    // delayed ACK, MSL back), as five minutes outlast 2*MSL: it ends only a connection whose
+    // data the network has lost or whose peer has gone.
+    q.user_timeout = p.user_timeout > 0 ? larger(scale(p.user_timeout), 2 * msl + q.delayed_ack + unit) : 0;
 
     // A probe (<SEQ=SND.NXT-1>) is answered at once (§3.10.7.4 first), so its round trip is
     // 2*MSL: out within MSL, back within MSL (§3.4.1).
@@ -198,6 +210,7 @@ struct Host {
     bool crashed = false;
     bool closed_established = false; // ghost: the user called CLOSE in ESTABLISHED
     bool saw_error = false;          // ghost: the user was told reset, refused or timed out
+    bool discarded = false;          // ghost: received bytes were thrown away unread (its user closed)
 
     friend constexpr bool operator==(const Host&, const Host&) = default;
 };
@@ -358,7 +371,8 @@ public:
     [[nodiscard]] constexpr bool user_enabled(const State& s, int h) const {
         const auto& x = s.host[h];
         if (x.crashed || x.pc >= cfg_.host[h].script_len) return false;
-        return user_ready(cfg_.host[h].script[x.pc], x.tcb.state);
+        if (x.pc == 0 && cfg_.host[h].after_peer_opens && s.host[1 - h].opens == 0) return false;
+        return user_ready(cfg_.host[h].script[x.pc], x.tcb.state, x.tcb.unread);
     }
 
     // A dead end: some transition is enabled, but a full channel with no loss budget refuses
@@ -479,7 +493,7 @@ private:
             r = step(x.tcb, Open<S>{false, S(arg), 0}, 0, p);
             x.conn = s.next_conn++; // an active open starts a new connection incarnation
             x.sent = x.delivered = 0;
-            x.saw_error = x.closed_established = false;
+            x.saw_error = x.closed_established = x.discarded = false;
             break;
         case UserAction::listen:
             ++x.opens;
@@ -494,9 +508,14 @@ private:
         case UserAction::close:
         case UserAction::shutdown:
             if (x.tcb.state == synfin::State::established) x.closed_established = true;
+            // A full CLOSE loses the bytes still unread. In TIME-WAIT both FINs are acknowledged:
+            // the peer's release is already orderly, and no RST is sent (§3.10.4).
+            if (st.action == UserAction::close && x.tcb.unread > 0 && x.tcb.state != synfin::State::time_wait)
+                x.discarded = true;
             r = step(x.tcb, Close{st.action == UserAction::close}, 0, p);
             break;
         case UserAction::abort: r = step(x.tcb, Abort{}, 0, p); break;
+        case UserAction::receive: r = step(x.tcb, Receive{st.bytes}, 0, p); break;
         }
         after_step(s, h, r, o);
     }
@@ -508,6 +527,10 @@ private:
         const std::uint8_t conn_before = x.conn;
         auto seg = to_segment<Bits>(pk, wnd(1 - h));
         auto r = step(x.tcb, SegmentArrives<S>{seg, iss}, 0, p);
+        // Bytes that reach a host whose user has fully closed have no reader: taken or refused
+        // with RST (RFC 9293 §3.6, SHLD-3), they are lost.
+        if (before.orphan && seg.len > 0 && (r.tcb.unread > before.unread || r.tcb.reason == CloseReason::aborted))
+            x.discarded = true;
         if (before.state == synfin::State::listen && r.tcb.state != synfin::State::listen) {
             if (x.listen_used && cfg_.iss[h] != IssPolicy::adversarial)
                 x.reissues = static_cast<std::uint8_t>((x.reissues + 1) & S::mask);
@@ -530,7 +553,7 @@ private:
         if (joined) {
             x.conn = pk.inc;
             x.sent = x.delivered = 0;
-            x.saw_error = x.closed_established = false;
+            x.saw_error = x.closed_established = x.discarded = false;
         }
 
         // no_stale_acceptance: a segment of an earlier connection incarnation must not move a
@@ -590,8 +613,8 @@ private:
         }
         x.tcb = canonical(r.tcb, h);
         if (x.tcb.state == synfin::State::listen && x.listen_used) x.tcb.iss = S{}; // the next SYN brings one
-        // The application reads everything at once, so unread bytes never pile up.
-        if (x.tcb.unread > 0) x.tcb.unread = 0;
+        // An application that reads everything at once, or has closed, leaves nothing unread.
+        if (x.tcb.unread > 0 && (cfg_.host[h].reads_all || x.tcb.orphan)) x.tcb.unread = 0;
         if (x.tcb.state == synfin::State::closed) x.conn = x.crashed ? 0 : x.conn;
     }
 

@@ -66,7 +66,7 @@ std::string describe_action(const System<Bits>& sys, const SystemState<Bits>& s,
         auto st = pc < hc.script_len ? hc.script[pc] : ScriptStep{};
         o << "user " << host_name(a.host) << ' ' << name(st.action);
         if (st.action == UserAction::connect || st.action == UserAction::listen) o << " iss=" << unsigned(a.arg);
-        if (st.action == UserAction::send) o << ' ' << unsigned(st.bytes);
+        if (st.action == UserAction::send || st.action == UserAction::receive) o << ' ' << unsigned(st.bytes);
         break;
     }
     case ActionKind::deliver:
@@ -190,9 +190,9 @@ inline std::variant<Trace, TraceError> parse_trace(std::string_view text) {
             if (!h) return fail(words[1].second, "expected host A or B");
             std::optional<UserAction> act;
             for (auto u : {UserAction::connect, UserAction::listen, UserAction::send, UserAction::close,
-                           UserAction::shutdown, UserAction::abort})
+                           UserAction::shutdown, UserAction::abort, UserAction::receive})
                 if (words[2].first == name(u)) act = u;
-            if (!act) return fail(words[2].second, "expected connect, listen, send, close, shutdown or abort");
+            if (!act) return fail(words[2].second, "expected connect, listen, send, receive, close, shutdown or abort");
             bool opens = *act == UserAction::connect || *act == UserAction::listen;
             unsigned arg = 0;
             if (words.size() == 4) {
@@ -200,7 +200,7 @@ inline std::variant<Trace, TraceError> parse_trace(std::string_view text) {
                     auto v = detail::parse_uint(words[3].first.substr(4));
                     if (!v || *v > 255) return fail(words[3].second, "expected iss=NUMBER");
                     arg = *v;
-                } else if (*act == UserAction::send) {
+                } else if (*act == UserAction::send || *act == UserAction::receive) {
                     if (!detail::parse_uint(words[3].first)) return fail(words[3].second, "expected a byte count");
                 } else {
                     return fail(words[3].second, opens ? "expected iss=NUMBER" : "this action takes no argument");
