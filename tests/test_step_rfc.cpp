@@ -506,6 +506,41 @@ TEST_CASE("RFC 1122 §4.2.2.13 data arriving after a full CLOSE is answered with
     }
 }
 
+TEST_CASE("RFC 9293 §3.6 SHLD-3 is a knob: silent_close closes over unread bytes with a FIN and keeps bytes after CLOSE",
+          "[rfc][close]") {
+    // The broken variant of no_silent_data_loss: the same two paths as the two cases above, with
+    // rst_on_close_with_unread off, lose the bytes without a word to the peer.
+    constexpr Profile silent = profiles::silent_close();
+    static_assert(!silent.rst_on_close_with_unread && profiles::rfc9293().rst_on_close_with_unread);
+    SECTION("CLOSE with unread data: a FIN, and the peer's release looks orderly") {
+        auto w = reach_wire<S>(State::established, silent);
+        w.at_b(Send{10});
+        w.deliver_to_a();
+        REQUIRE(w.a.tcb.unread == 10);
+        const auto& fx = w.at_a(Close{});
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == (Flag::ack | Flag::fin));
+        CHECK_FALSE(fx.released);
+        CHECK(w.a.state() == State::fin_wait_1);
+        while (w.deliver_to_b()) {
+        }
+        CHECK(w.b.state() == State::close_wait);
+        CHECK(w.b.tcb.reason == CloseReason::none);
+    }
+    SECTION("data after a full CLOSE: taken, acknowledged, no RST") {
+        for (State st : {State::fin_wait_1, State::fin_wait_2}) {
+            CAPTURE(st);
+            auto e = reach(st, silent);
+            REQUIRE(e.tcb.orphan);
+            const auto& fx = e.arrive(make_seg<S>(Flag::ack, e.tcb.rcv_nxt, e.tcb.snd_una, 10));
+            CHECK_FALSE(any_segment(fx, Flag::rst));
+            CHECK_FALSE(fx.released);
+            CHECK(e.tcb.unread == 10);
+            CHECK(e.state() == st);
+        }
+    }
+}
+
 // =============================================================================================
 // §3.10.5 ABORT
 // =============================================================================================

@@ -71,6 +71,7 @@ public:
 
     constexpr explicit Packer(const Config& c) : c_(c) {
         unsigned opens = 0, bytes = 0, wnd = 0, mss = 0, probes = 0;
+        bool keeps_unread = false; // some host reads only at its receive steps
         Duration longest[timer_count]{};
         int retry_cap = 0;
         for (int h = 0; h < 2; ++h) {
@@ -83,7 +84,7 @@ public:
                 bytes += hc.script[i].bytes;
             }
             wnd = p.rcv_wnd > wnd ? p.rcv_wnd : wnd;
-            if (!hc.reads_all) l_.unread = 1; // widened below
+            keeps_unread = keeps_unread || !hc.reads_all;
             mss = p.mss > mss ? p.mss : mss;
             if (p.keepalive_probes > static_cast<int>(probes)) probes = static_cast<unsigned>(p.keepalive_probes);
             auto widen = [&](Timer t, Duration d) {
@@ -106,7 +107,7 @@ public:
         l_.wnd = bits_for(wnd);
         l_.bytes = bits_for(bytes);
         l_.queued = l_.bytes;
-        if (l_.unread != 0) l_.unread = l_.bytes; // at most every byte the scripts send waits unread
+        l_.unread = keeps_unread ? l_.bytes : 0; // at most every byte the scripts send waits unread
         l_.retries = bits_for(static_cast<std::uint64_t>(retry_cap + 1));
         l_.probes = bits_for(probes);
         l_.len = bits_for(bytes < mss ? bytes : mss);
