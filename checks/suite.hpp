@@ -47,6 +47,7 @@ struct Scenario {
     std::array<bool, 2> reads_all{true, true};       // false: that host reads only in receive steps
     bool server_may_crash = false;
     bool listen_first = false;                       // the client connects once the server listens
+    std::uint8_t overflow = 0;                       // full-channel drops once loss is spent (Config)
 };
 
 struct ProfileChoice {
@@ -114,8 +115,19 @@ inline const ProfileChoice* find_profile(std::string_view name) {
 
 using U = UserAction;
 
+// A scenario whose channels drop what they cannot hold, up to `drops` segments, instead of
+// stopping time (Config::overflow_budget): it decides the safety cells that its original leaves
+// unknown with dead ends. A drop is a loss, so no-loss liveness cells keep the original.
+inline Scenario tail_drop(Scenario s, std::string_view name, std::string_view summary, std::uint8_t drops) {
+    s.name = name;
+    s.summary = summary;
+    s.overflow = drops;
+    return s;
+}
+
 inline const std::vector<Scenario>& scenarios() {
-    static const std::vector<Scenario> all{
+    static const std::vector<Scenario> all = [] {
+        std::vector<Scenario> v{
         {"close", "connect and close once; no loss", {{U::connect}, {U::close}}, {{U::listen}, {U::close}}, 0, 0, 0, false,
          2, {}, 2, 4},
         {"idle", "connect, then both hosts idle in ESTABLISHED; no loss, so keepalive (where it is on) "
@@ -166,7 +178,19 @@ inline const std::vector<Scenario>& scenarios() {
                          "and closes; no loss",
          {{U::connect}, {U::send, 2}, {U::close}}, {{U::listen}, {U::receive, 1}, {U::close}}, 0, 0, 0, false, 2, {},
          2, 4, {false, false}, {true, false}},
-    };
+        };
+        auto named = [&](std::string_view n) {
+            for (const auto& sc : v)
+                if (sc.name == n) return sc;
+            return Scenario{};
+        };
+        v.push_back(tail_drop(named("restart"), "restart_tail_drop",
+                              "restart, where a full channel drops one segment instead of stopping time", 1));
+        v.push_back(tail_drop(named("unread_close"), "unread_close_tail_drop",
+                              "unread_close, where a full channel drops up to two segments instead of stopping time",
+                              2));
+        return v;
+    }();
     return all;
 }
 
@@ -206,6 +230,7 @@ inline Config make_config(const Scenario& sc, const ProfileChoice& pc, std::uint
     c.capacity = sc.capacity;
     c.dup_budget = sc.dup;
     c.crash_budget = sc.crash;
+    c.overflow_budget = sc.overflow;
     c.iss = sc.iss;
     c.any_first_iss = sc.any_first_iss;
     return c;

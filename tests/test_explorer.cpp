@@ -140,6 +140,7 @@ struct StateHash {
         mix(static_cast<std::uint8_t>(s.loss_left));
         mix(s.dup_left);
         mix(s.crash_left);
+        mix(s.overflow_left);
         mix(s.violations);
         mix(s.next_conn);
         return static_cast<std::size_t>(h);
@@ -325,6 +326,59 @@ TEST_CASE("explorer: state and transition counts equal a brute-force BFS over un
         CHECK(counted.transitions == brute.transitions);
         CHECK(counted.depth == brute.depth);
     }
+}
+
+TEST_CASE("explorer: tail drop: a full channel drops a segment against the overflow budget instead of stopping time",
+          "[explorer][bounds]") {
+    // A handshake with no loss and two segments in flight a direction: the retransmitted SYN+ACK
+    // and the ACK of the SYN fill a channel, and two states are dead ends. One tail drop (the
+    // segment that finds the channel full is lost, as a router's queue loses it) leaves none.
+    Config c = hand({{U::connect}}, {{U::listen}});
+    c.loss_budget = 0;
+    c.capacity = 2;
+    CHECK(explore(c).states == 2604);
+    {
+        System<Bits> sys(c);
+        Ex ex(sys, {});
+        ex.run({});
+        CHECK(ex.stats().dead_ends == 2);
+        CHECK(sys.dead_end(ex.state(ex.stats().first_dead_end)));
+    }
+    c.overflow_budget = 1;
+    System<Bits> sys(c);
+    Ex ex(sys, {});
+    ex.run({});
+    REQUIRE(ex.stats().completion == Completion::complete);
+    CHECK(ex.stats().dead_ends == 0);
+    CHECK(ex.stats().states == 3580);
+    // Where the budget was spent, a send into a full channel went nowhere and was not refused;
+    // with it spent, the same send is refused again.
+    bool dropped = false, refused_after = false;
+    for (std::uint32_t i = 0; i < ex.size(); ++i) {
+        const St& s = ex.state(i);
+        REQUIRE(s.overflow_left <= 1);
+        // A give-up after a drop is not loss-free: never latched as spurious.
+        if ((s.violations & gave_up) != 0) CHECK(s.overflow_left == 1);
+        sys.for_each_action(s, [&](Action a) {
+            Outcome<Bits> o;
+            St n = sys.apply(s, a, &o);
+            if (o.dropped_full == 0 || o.merged != 0) return;
+            if (s.overflow_left == 1) {
+                CHECK_FALSE(o.blocked);
+                CHECK(n.overflow_left == 0);
+                dropped = true;
+            } else {
+                CHECK(o.blocked);
+                refused_after = true;
+            }
+        });
+    }
+    CHECK(dropped);
+    CHECK(refused_after);
+    // The budget is packed with the state, and the explorer's counts are a brute force's.
+    auto brute = brute_bfs(sys);
+    CHECK(brute.states == ex.stats().states);
+    CHECK(brute.transitions == ex.stats().transitions);
 }
 
 TEST_CASE("explorer: states are numbered in BFS order and each stored path replays to its state", "[explorer]") {

@@ -59,7 +59,7 @@ private:
 // Field widths derived from a configuration.
 struct Layout {
     unsigned seq = 0, wnd = 0, queued = 0, retries = 0, probes = 0, len = 0, age = 0, count = 0, slots = 0, unread = 0;
-    unsigned pc[2]{}, opens = 0, reissues = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0;
+    unsigned pc[2]{}, opens = 0, reissues = 0, conn = 0, bytes = 0, loss = 0, dup = 0, crash = 0, overflow = 0;
     std::array<unsigned, timer_count> deadline{};
     unsigned total = 0;
 };
@@ -121,13 +121,14 @@ public:
         l_.loss = c.loss_budget < 0 ? 0 : bits_for(static_cast<std::uint64_t>(c.loss_budget));
         l_.dup = bits_for(c.dup_budget);
         l_.crash = bits_for(c.crash_budget);
+        l_.overflow = bits_for(c.overflow_budget);
         for (std::size_t t = 0; t < timer_count; ++t) l_.deadline[t] = longest[t] > 0 ? bits_for(static_cast<std::uint64_t>(longest[t]) + 1) : 0;
 
         unsigned host = 4 + 5 + 5 * l_.seq + l_.wnd + l_.queued + l_.retries + l_.probes + 3 + l_.opens +
                         l_.reissues + l_.conn + 2 * l_.bytes + 5 + l_.unread;
         for (auto d : l_.deadline) host += d;
         unsigned packet = 4 + 2 * l_.seq + l_.len + l_.age + l_.conn + l_.seq;
-        l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash +
+        l_.total = l_.pc[0] + l_.pc[1] + 2 * host + 2 * (l_.count + l_.slots * packet) + l_.loss + l_.dup + l_.crash + l_.overflow +
                    violation_bits + l_.conn;
     }
 
@@ -174,6 +175,7 @@ public:
         w.put(static_cast<std::uint64_t>(s.loss_left < 0 ? 0 : s.loss_left), l_.loss);
         w.put(s.dup_left, l_.dup);
         w.put(s.crash_left, l_.crash);
+        w.put(s.overflow_left, l_.overflow);
         w.put(s.violations, violation_bits);
         w.put(s.next_conn, l_.conn);
         return w.key();
@@ -234,6 +236,7 @@ public:
         s.loss_left = c_.loss_budget < 0 ? std::int8_t{-1} : static_cast<std::int8_t>(r.get(l_.loss));
         s.dup_left = static_cast<std::uint8_t>(r.get(l_.dup));
         s.crash_left = static_cast<std::uint8_t>(r.get(l_.crash));
+        s.overflow_left = static_cast<std::uint8_t>(r.get(l_.overflow));
         s.violations = static_cast<std::uint8_t>(r.get(violation_bits));
         s.next_conn = static_cast<std::uint8_t>(r.get(l_.conn));
         return s;

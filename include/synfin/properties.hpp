@@ -141,7 +141,7 @@ struct Properties {
     [[nodiscard]] bool spurious_timeout(const St& s) const {
         const Config& c = sys.config();
         return (s.violations & gave_up) != 0 && c.loss_budget >= 0 && s.loss_left == c.loss_budget &&
-               s.crash_left == c.crash_budget;
+               s.crash_left == c.crash_budget && s.overflow_left == c.overflow_budget;
     }
 
     // The peer of a host that discarded bytes unread ends as if every byte had been taken.

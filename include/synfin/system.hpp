@@ -76,6 +76,10 @@ struct Config {
     std::int8_t loss_budget = -1;     // -1: any segment may be lost at any time
     std::uint8_t dup_budget = 0;
     std::uint8_t crash_budget = 0;
+    // Segments a full channel may drop once the loss budget is spent (a router's tail drop), so
+    // that a bounded buffer loses what it cannot hold instead of stopping time (issue 16, finding 4;
+    // docs/properties.md, "Bounds"). A drop counts as a loss: a run with one is not loss-free.
+    std::uint8_t overflow_budget = 0;
     std::uint8_t capacity = 3;        // segments in flight per direction (1 to channel_capacity)
     // Each host's first ISS. It is a modelling choice, not a loss of generality: the <SEQ=0>
     // of an RST,ACK (§3.10.7.1) is a constant that rotation does not move, so other first ISS
@@ -230,6 +234,7 @@ struct SystemState {
     std::int8_t loss_left = -1;
     std::uint8_t dup_left = 0;
     std::uint8_t crash_left = 0;
+    std::uint8_t overflow_left = 0;
     std::uint8_t violations = 0;
     std::uint8_t next_conn = 1; // ghost: the next connection incarnation number
 
@@ -300,6 +305,7 @@ public:
         s.loss_left = cfg_.loss_budget;
         s.dup_left = cfg_.dup_budget;
         s.crash_left = cfg_.crash_budget;
+        s.overflow_left = cfg_.overflow_budget;
         return s;
     }
 
@@ -422,7 +428,8 @@ public:
             // other run stay as they were). Linux's FIN-WAIT-2 timeout ends an orphan whose user
             // has gone: it judges no peer.
             if (r.effects.has(Notice::timed_out) && static_cast<Timer>(a.arg) != Timer::fin_wait_2 &&
-                cfg_.loss_budget >= 0 && s.loss_left == cfg_.loss_budget && s.crash_left == cfg_.crash_budget)
+                cfg_.loss_budget >= 0 && s.loss_left == cfg_.loss_budget && s.crash_left == cfg_.crash_budget &&
+                s.overflow_left == cfg_.overflow_budget)
                 s.violations |= gave_up;
             after_step(s, a.host, r, o);
             break;
@@ -603,11 +610,13 @@ private:
                 // copy of a segment still in flight stays at its sender (as Linux's retransmission
                 // that the queue refuses waits for the next timeout): the copy in flight must be
                 // delivered, so only a second delivery of it is left out, which the duplication
-                // budget explores. Anything else cannot happen: the explorer skips it, and a
-                // state where every transition is skipped is a dead end ("holds" is then unknown).
+                // budget explores. Then the overflow budget drops it. Anything else cannot happen:
+                // the explorer skips it, and a state where every transition is skipped is a dead
+                // end ("holds" is then unknown).
                 ++o.dropped_full;
                 if (s.loss_left > 0) --s.loss_left;
                 else if (s.loss_left == 0 && s.channel[h].holds_copy(pk)) ++o.merged;
+                else if (s.loss_left == 0 && s.overflow_left > 0) --s.overflow_left;
                 else if (s.loss_left == 0) o.blocked = true;
             }
         }
