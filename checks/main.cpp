@@ -1,7 +1,9 @@
 // synfin: the command-line tool. `synfin check` runs the built-in property suite (the README's
 // main job); `synfin trace verify FILE` replays a counterexample; `synfin list` names things.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -40,7 +42,7 @@ commands:
                    play one host of live scenario S, or of a checker trace, against a live TCP
                    stack and check the other against the model and the trace
                    (docs/conformance.md, 'synfin replay --help')
-  help             show this text
+  help             show this text (also --help; --version prints the version)
 
 check options:
   --property NAME    only cells of this property (repeatable)
@@ -50,7 +52,8 @@ check options:
   --refine-states N  re-check each holding verdict at twice the resolution (ticks per MSL) within
                      N states (default 2000000; 0: no refinement). A verdict that changes there
                      is 'unstable'; a refinement beyond N states is reported as incomplete
-  --json FILE        also write the results as JSON
+  --json FILE        also write the results as JSON (docs/properties.md, "JSON report"); '-': on
+                     stdout, in place of the table
   --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
   --progress         report exploration progress on stderr, about once a second (the default)
   --quiet            print only the summary line, no progress
@@ -124,6 +127,10 @@ int cmd_verify(const std::string& file) {
     }
     const Trace& t = std::get<Trace>(parsed);
     auto v = verify(t);
+    if (v.bad_input) {
+        std::fprintf(stderr, "%s: %s\n", file.c_str(), v.message.c_str());
+        return exit_usage;
+    }
     std::printf("%s: %s: %s\n", file.c_str(), v.confirmed ? "confirmed" : "NOT confirmed", v.message.c_str());
     return v.confirmed ? exit_ok : exit_unexpected;
 }
@@ -134,8 +141,14 @@ int cmd_check(const std::vector<std::string>& args) {
     ro.progress = true; // reported only for explorations that run longer than a second
     std::string json_file, trace_dir;
     bool quiet = false;
+    std::set<std::string> seen_once; // options that take one value: a second is an error, not "the last wins"
+    std::string options_json;        // the command line, for the JSON report
+    for (const auto& a : args) options_json += (options_json.empty() ? "\"" : ", \"") + json_escape(a) + "\"";
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
+        if (a == "--threads" || a == "--max-states" || a == "--refine-states" || a == "--json" || a == "--trace-dir") {
+            if (!seen_once.insert(a).second) return usage_error(a + " is given twice");
+        }
         auto value = [&](std::string& out) {
             if (i + 1 >= args.size()) return false;
             out = args[++i];
@@ -182,6 +195,19 @@ int cmd_check(const std::vector<std::string>& args) {
         std::error_code ec;
         std::filesystem::create_directories(trace_dir, ec);
         if (ec) return usage_error("cannot create '" + trace_dir + "': " + ec.message());
+        // Refused before exploring, not after an hour of it.
+        auto probe = std::filesystem::path(trace_dir) / ".synfin-write-test";
+        bool writable = static_cast<bool>(std::ofstream(probe));
+        std::filesystem::remove(probe, ec);
+        if (!writable) return usage_error("cannot write in '" + trace_dir + "'");
+    }
+    // --json -: the report on stdout, and the table (which would interleave with it) left out.
+    const bool json_stdout = json_file == "-";
+    if (json_stdout) quiet = true;
+    std::ofstream json_out;
+    if (!json_file.empty() && !json_stdout) {
+        json_out.open(json_file);
+        if (!json_out) return usage_error("cannot write '" + json_file + "'");
     }
     // Select cells and group them by configuration, keeping the suite's order.
     std::vector<std::string> order;
@@ -235,8 +261,9 @@ int cmd_check(const std::vector<std::string>& args) {
         }
     }
     if (!json_file.empty()) {
-        std::ofstream f(json_file);
-        f << "{\n  \"cells\": [\n";
+        std::ostringstream f;
+        f << "{\n  \"tool\": \"synfin\",\n  \"version\": \"" << SYNFIN_TOOL_VERSION << "\",\n  \"schema\": 1,\n"
+          << "  \"options\": [" << options_json << "],\n  \"cells\": [\n";
         for (std::size_t i = 0; i < results.size(); ++i) {
             const auto& r = results[i];
             f << "    {\"property\": \"" << json_escape(r.cell->property) << "\", \"scenario\": \"" << json_escape(r.cell->scenario)
@@ -254,20 +281,28 @@ int cmd_check(const std::vector<std::string>& args) {
             f << "}" << (i + 1 < results.size() ? "," : "") << "\n";
         }
         f << "  ],\n  \"unexpected\": " << unexpected << ",\n  \"incomplete\": " << incomplete << "\n}\n";
-        if (!f) return usage_error("cannot write '" + json_file + "'");
+        if (json_stdout) {
+            std::fputs(f.str().c_str(), stdout);
+        } else {
+            json_out << f.str();
+            json_out.flush();
+            if (!json_out) return usage_error("cannot write '" + json_file + "'");
+        }
     }
-    std::printf("%zu cells: %zu as expected, %d unexpected, %d incomplete\n", results.size(),
-                results.size() - static_cast<std::size_t>(unexpected + incomplete), unexpected, incomplete);
+    std::fprintf(json_stdout ? stderr : stdout, "%zu cells: %zu as expected, %d unexpected, %d incomplete\n", results.size(),
+                 results.size() - static_cast<std::size_t>(unexpected + incomplete), unexpected, incomplete);
     return unexpected != 0 ? exit_unexpected : incomplete != 0 ? exit_incomplete : exit_ok;
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
+namespace {
+
+int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) { std::fputs(usage_text, stderr); return exit_usage; }
     const std::string& cmd = args[0];
     if (cmd == "--help" || cmd == "-h" || cmd == "help") { std::fputs(usage_text, stdout); return exit_ok; }
+    if (cmd == "--version") { std::printf("synfin %s\n", SYNFIN_TOOL_VERSION); return exit_ok; }
     if (cmd == "list") return args.size() == 1 ? cmd_list() : usage_error("'list' takes no arguments");
     if (cmd == "check") {
         for (const auto& a : args) if (a == "--help" || a == "-h") { std::fputs(usage_text, stdout); return exit_ok; }
@@ -282,4 +317,17 @@ int main(int argc, char** argv) {
         return usage_error("usage: synfin trace verify FILE");
     }
     return usage_error("unknown command '" + cmd + "'");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const int status = dispatch(args);
+    // A report that did not reach its reader is no report (`synfin list > /dev/full`).
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "synfin: cannot write the output: %s\n", std::strerror(errno));
+        return status == exit_ok ? exit_usage : status;
+    }
+    return status;
 }

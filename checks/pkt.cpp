@@ -41,7 +41,7 @@ const char* const pkt_help = R"(usage: synfin pkt run SCRIPT... [--profile linux
 
 Runs packetdrill scripts (docs/packetdrill.md) and prints one verdict per script, then
 "N passed, N failed, N unsupported". Exit 0 only when every script passed; 1 otherwise; 2 on a
-usage or setup error (nothing sent then).
+usage or setup error (nothing sent then), or when a script cannot be read (the others still run).
 
 On the model (default):
   --profile P          the model's profile: linux (default) or rfc9293
@@ -124,7 +124,7 @@ int run_pkt(const std::vector<std::string>& args) {
     } else if (!live.iface.empty() || !live.netns.empty() || !peer_s.empty() || !local_s.empty()) {
         return usage("--iface, --peer, --local and --netns need --live");
     }
-    int passed = 0, failed = 0, unsupported = 0;
+    int passed = 0, failed = 0, unsupported = 0, unreadable = 0;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string& f = files[i];
         auto text = slurp(f);
@@ -132,8 +132,9 @@ int run_pkt(const std::vector<std::string>& args) {
         std::string dir = std::filesystem::path(f).parent_path().string();
         if (dir.empty()) dir = ".";
         if (!text) {
-            r.verdict = pkt::Verdict::fail;
-            r.messages.push_back("cannot read the file");
+            std::fprintf(stderr, "synfin pkt run: cannot read '%s'\n", f.c_str());
+            ++unreadable;
+            continue;
         } else if (is_live) {
             auto lr = pktlive::run_script(*text, dir, &read_relative, live, static_cast<int>(i));
             if (!lr.setup_error.empty()) {
@@ -156,7 +157,9 @@ int run_pkt(const std::vector<std::string>& args) {
         else if (r.verdict == pkt::Verdict::fail) ++failed;
         else ++unsupported;
     }
-    std::printf("%d passed, %d failed, %d unsupported\n", passed, failed, unsupported);
+    std::printf("%d passed, %d failed, %d unsupported%s\n", passed, failed, unsupported,
+                unreadable ? (", " + std::to_string(unreadable) + " unreadable").c_str() : "");
+    if (unreadable) return exit_usage; // bad input outweighs a verdict
     return failed == 0 && unsupported == 0 ? exit_ok : exit_fail;
 }
 

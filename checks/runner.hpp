@@ -266,15 +266,16 @@ inline std::vector<CellResult> run_group(const std::vector<const Cell*>& group, 
 struct Verification {
     bool confirmed = false;
     std::string message;
+    bool bad_input = false; // the trace names no known configuration or property: exit 2, not 1
 };
 
 inline Verification verify(const Trace& t) {
-    if (t.config.find('/') == std::string::npos) return {false, "config must be SCENARIO/PROFILE"};
+    if (t.config.find('/') == std::string::npos) return {false, "config must be SCENARIO/PROFILE", true};
     auto config = config_named(t.config);
-    if (!config) return {false, "unknown configuration '" + t.config + "'"};
+    if (!config) return {false, "unknown configuration '" + t.config + "' (see 'synfin list')", true};
     const bool dead_end = t.property == "dead_end";
     const PropertyInfo* info = find_property(t.property);
-    if (!info && !dead_end) return {false, "unknown property '" + t.property + "'"};
+    if (!info && !dead_end) return {false, "unknown property '" + t.property + "' (see 'synfin list')", true};
     System<seq_bits> sys(*config);
     Properties<seq_bits> props{sys};
     auto s = sys.initial();

@@ -203,8 +203,13 @@ TEST_CASE("suite: verify rejects traces that name no known configuration or prop
     CHECK_FALSE(verify(Trace{"nowhere/rfc9293", "no_deadlock", {}, {}}).confirmed);
     CHECK_FALSE(verify(Trace{"close/nonesuch", "no_deadlock", {}, {}}).confirmed);
     CHECK_FALSE(verify(Trace{"close/rfc9293", "no_such_property", {}, {}}).confirmed);
+    // Those are bad input (exit 2); a trace that replays but shows nothing is a verdict (exit 1).
+    for (const auto& [config, property] : {std::pair{"close", "no_deadlock"}, {"nowhere/rfc9293", "no_deadlock"},
+                                           {"close/nonesuch", "no_deadlock"}, {"close/rfc9293", "no_such_property"}})
+        CHECK(verify(Trace{config, property, {}, {}}).bad_input);
     // The empty run does not deadlock.
     auto v0 = verify(t);
+    CHECK_FALSE(v0.bad_input);
     CHECK_FALSE(v0.confirmed);
     CHECK(v0.message.find("does not violate") != std::string::npos);
     // A step that is not enabled: B's first step is listen, but A's SYN is not in flight yet.
