@@ -124,6 +124,30 @@ TEST_CASE("pkt: the model's segment must match the next > line", "[pkt]") {
     }
 }
 
+TEST_CASE("pkt: numbers out of range are errors that name the value, never truncated", "[pkt]") {
+    SECTION("a write count beyond what one write() takes") {
+        auto r = run(std::string(passive_open) + "+0 write(4, ..., 99999999999) = 99999999999\n");
+        CHECK(r.verdict == pkt::Verdict::fail);
+        CHECK(joined(r).find("write count '99999999999'") != std::string::npos);
+        auto neg = run(std::string(passive_open) + "+0 write(4, ..., -1) = -1\n");
+        CHECK(neg.verdict == pkt::Verdict::fail);
+        CHECK(joined(neg).find("write count '-1'") != std::string::npos);
+    }
+    SECTION("a tolerance that is no number, or beyond ten seconds") {
+        for (const char* bad : {"abc", "", "-5", "99999999999999999999", "10000001", "20ms"}) {
+            CAPTURE(bad);
+            auto r = run(std::string("--tolerance_usecs=") + bad + "\n" + passive_open);
+            CHECK(r.verdict == pkt::Verdict::fail);
+            CHECK(joined(r).find("--tolerance_usecs needs a number") != std::string::npos);
+        }
+        auto ok = run(std::string("--tolerance_usecs=20000\n") + passive_open);
+        INFO(joined(ok));
+        CHECK(ok.verdict == pkt::Verdict::pass);
+        CHECK(joined(ok).find("tolerance 20000 us") != std::string::npos);
+    }
+    static_assert(pkt::max_tolerance_us == 10'000'000);
+}
+
 TEST_CASE("pkt: what the model does not have is unsupported, with the line", "[pkt]") {
     const char* text = R"(0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_TCP, TCP_CONGESTION, "cubic", 5) = 0

@@ -967,10 +967,27 @@ inline std::vector<SettingsLine> settings_lines(const std::string& text) {
     return out;
 }
 
-// `--tolerance_usecs=N`, the one option line both runners take.
+// A whole decimal number in [0, max], or nothing: no sign, no trailing text, no overflow.
+inline std::optional<std::int64_t> decimal_in_range(std::string_view v, std::int64_t max) {
+    if (v.empty() || v.size() > 18) return std::nullopt;
+    std::int64_t n = 0;
+    for (char ch : v) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        n = n * 10 + (ch - '0');
+    }
+    if (n > max) return std::nullopt;
+    return n;
+}
+
+// Largest --tolerance_usecs: ten seconds, so that sums of times and tolerances stay far from overflow.
+inline constexpr std::int64_t max_tolerance_us = 10'000'000;
+
+// `--tolerance_usecs=N`, the one option line both runners take: nothing if the line is another
+// option, -1 if its value is not a number in [0, max_tolerance_us].
 inline std::optional<std::int64_t> tolerance_option(const std::string& t) {
     if (t.rfind("--tolerance_usecs=", 0) != 0) return std::nullopt;
-    return std::strtoll(t.c_str() + 18, nullptr, 10);
+    auto n = decimal_in_range(std::string_view(t).substr(18), max_tolerance_us);
+    return n ? *n : -1;
 }
 
 template <class S>
@@ -1293,7 +1310,11 @@ private:
         if (c.name == "write" || c.name == "send") {
             if (f->kind != FdKind::conn) { done(-1, "ENOTCONN"); return; }
             if (auto er = take_error()) { done(er->value, er->err); return; }
-            std::uint32_t n = static_cast<std::uint32_t>(std::strtoul(arg(2).c_str(), nullptr, 10));
+            // Linux caps one write at MAX_RW_COUNT (INT_MAX rounded down to a page); a count the
+            // model cannot hold is an error in the script, never a silently truncated number.
+            auto count = decimal_in_range(arg(2), 0x7ffff000);
+            if (!count) { fail(e, "write count '" + arg(2) + "' is not a number from 0 to 2147479552"); return; }
+            const auto n = static_cast<std::uint32_t>(*count);
             if (tcb_.state == State::closed) { done(-1, "EPIPE"); return; }
             apply(Send{n}, now);
             if (last_error_ == UserError::ok) done(n);
@@ -1388,6 +1409,11 @@ private:
     void option(const Event& e) {
         const std::string& t = e.shell;
         if (auto tol = tolerance_option(t)) {
+            if (*tol < 0) {
+                fail(e, "--tolerance_usecs needs a number of microseconds from 0 to " + std::to_string(max_tolerance_us) +
+                            ", got '" + t.substr(18) + "'");
+                return;
+            }
             o_.tolerance_us = *tol;
             rep_.notes.push_back("line " + std::to_string(e.line) + ": tolerance " + std::to_string(o_.tolerance_us) + " us");
             return;
