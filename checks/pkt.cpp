@@ -98,11 +98,10 @@ int run_pkt(const std::vector<std::string>& args) {
         } else if (a == "--tolerance_usecs" || a == "--tolerance-usecs" || a.rfind("--tolerance_usecs=", 0) == 0) {
             std::string v = a.size() > 18 ? a.substr(18) : "";
             if (v.empty() && !value(v)) return usage("--tolerance_usecs needs microseconds");
-            char* end = nullptr;
-            long long t = std::strtoll(v.c_str(), &end, 10);
-            if (end == v.c_str() || *end != '\0' || t < 0 || t > 10000000) return usage("--tolerance_usecs: expected 0..10000000, got '" + v + "'");
-            live.tolerance_us = t;
-            base.tolerance_us = t;
+            auto t = pkt::decimal_in_range(v, pkt::max_tolerance_us);
+            if (!t) return usage(pkt::tolerance_error(v));
+            live.tolerance_us = *t;
+            base.tolerance_us = *t;
         } else if (!a.empty() && a[0] == '-') {
             return usage("unknown option '" + a + "'");
         } else {
@@ -135,7 +134,8 @@ int run_pkt(const std::vector<std::string>& args) {
             std::fprintf(stderr, "synfin pkt run: cannot read '%s'\n", f.c_str());
             ++unreadable;
             continue;
-        } else if (is_live) {
+        }
+        if (is_live) {
             auto lr = pktlive::run_script(*text, dir, &read_relative, live, static_cast<int>(i));
             if (!lr.setup_error.empty()) {
                 std::fprintf(stderr, "synfin pkt run --live: %s\n", lr.setup_error.c_str());

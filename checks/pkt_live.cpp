@@ -173,7 +173,7 @@ private:
         case EventKind::unsupported: unsupported(e, e.unsupported); break;
         case EventKind::option:
             if (auto t = pkt::tolerance_option(e.shell); t && *t < 0)
-                fail(e, "--tolerance_usecs needs a number of microseconds from 0 to " + std::to_string(pkt::max_tolerance_us));
+                fail(e, pkt::tolerance_error(std::string_view(e.shell).substr(18)));
             else if (t) tol_ = std::max(tol_, *t);
             else unsupported(e, "option line '" + e.shell + "'");
             break;

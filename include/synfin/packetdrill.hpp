@@ -982,6 +982,11 @@ inline std::optional<std::int64_t> decimal_in_range(std::string_view v, std::int
 // Largest --tolerance_usecs: ten seconds, so that sums of times and tolerances stay far from overflow.
 inline constexpr std::int64_t max_tolerance_us = 10'000'000;
 
+inline std::string tolerance_error(std::string_view got) {
+    return "--tolerance_usecs needs a number of microseconds from 0 to " + std::to_string(max_tolerance_us) + ", got '" +
+           std::string(got) + "'";
+}
+
 // `--tolerance_usecs=N`, the one option line both runners take: nothing if the line is another
 // option, -1 if its value is not a number in [0, max_tolerance_us].
 inline std::optional<std::int64_t> tolerance_option(const std::string& t) {
@@ -1410,8 +1415,7 @@ private:
         const std::string& t = e.shell;
         if (auto tol = tolerance_option(t)) {
             if (*tol < 0) {
-                fail(e, "--tolerance_usecs needs a number of microseconds from 0 to " + std::to_string(max_tolerance_us) +
-                            ", got '" + t.substr(18) + "'");
+                fail(e, tolerance_error(std::string_view(t).substr(18)));
                 return;
             }
             o_.tolerance_us = *tol;

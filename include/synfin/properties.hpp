@@ -138,11 +138,7 @@ struct Properties {
 
     // A timeout in a run that has lost nothing and crashed nothing: a segment that outlives MSL
     // is counted as lost too (System::apply, tick), so the peer was alive and its answer on time.
-    [[nodiscard]] bool spurious_timeout(const St& s) const {
-        const Config& c = sys.config();
-        return (s.violations & gave_up) != 0 && c.loss_budget >= 0 && s.loss_left == c.loss_budget &&
-               s.crash_left == c.crash_budget && s.overflow_left == c.overflow_budget;
-    }
+    [[nodiscard]] bool spurious_timeout(const St& s) const { return (s.violations & gave_up) != 0 && sys.loss_free(s); }
 
     // The peer of a host that discarded bytes unread ends as if every byte had been taken.
     [[nodiscard]] static constexpr bool silent_loss(const St& s) {

@@ -309,6 +309,12 @@ public:
         return s;
     }
 
+    // A run that has lost, dropped and crashed nothing so far (no_spurious_timeout judges only those).
+    [[nodiscard]] constexpr bool loss_free(const State& s) const {
+        return cfg_.loss_budget >= 0 && s.loss_left == cfg_.loss_budget && s.crash_left == cfg_.crash_budget &&
+               s.overflow_left == cfg_.overflow_budget;
+    }
+
     [[nodiscard]] constexpr bool script_done(const State& s, int h) const {
         return s.host[h].crashed || s.host[h].pc >= cfg_.host[h].script_len;
     }
@@ -427,9 +433,7 @@ public:
             // Latched only in a run that has lost nothing and crashed nothing (the states of every
             // other run stay as they were). Linux's FIN-WAIT-2 timeout ends an orphan whose user
             // has gone: it judges no peer.
-            if (r.effects.has(Notice::timed_out) && static_cast<Timer>(a.arg) != Timer::fin_wait_2 &&
-                cfg_.loss_budget >= 0 && s.loss_left == cfg_.loss_budget && s.crash_left == cfg_.crash_budget &&
-                s.overflow_left == cfg_.overflow_budget)
+            if (r.effects.has(Notice::timed_out) && static_cast<Timer>(a.arg) != Timer::fin_wait_2 && loss_free(s))
                 s.violations |= gave_up;
             after_step(s, a.host, r, o);
             break;
