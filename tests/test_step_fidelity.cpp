@@ -511,3 +511,115 @@ TEST_CASE("Linux tcp_timewait_state_process TCP_TW_SYN: a reopening SYN takes IS
     CHECK(fx[0].flags == (Flag::syn | Flag::ack));
     CHECK(fx[0].seq == expect);
 }
+
+// =============================================================================================
+// Simultaneous open completes on the crossing SYN,ACK (issue 10 #7; tests/pkt/simultaneous_open.pkt)
+// =============================================================================================
+
+TEST_CASE("RFC 9293 §3.5 Figure 7, Linux tcp_validate_incoming: in a simultaneous open the SYN,ACK that arrives "
+          "in SYN-RECEIVED completes the connection; the RFC sends nothing for it, Linux a duplicate ACK",
+          "[fidelity][simultaneous-open]") {
+    for (const Profile* p : {&rfc, &lnx}) {
+        CAPTURE(p->name);
+        auto w = simultaneous_open<S>(*p);
+        REQUIRE(w.to_a.size() == 1);
+        REQUIRE(w.to_b.size() == 1);
+        const Segment<S> synack = w.to_a.front();
+        REQUIRE(synack.flags == (Flag::syn | Flag::ack));
+        const auto& fx = w.a.arrive(w.drop_to_a());
+        CHECK(w.a.state() == State::established);
+        CHECK(fx.has(Notice::established));
+        if (p->old_segment_to_rcv_wup) { // tcp_data_queue: an old segment ending at RCV.NXT
+            REQUIRE(fx.size() == 1);
+            CHECK(fx[0].flags == Flags(Flag::ack));
+            CHECK(fx[0].seq == w.a.tcb.snd_nxt);
+            CHECK(fx[0].ack == w.a.tcb.rcv_nxt);
+        } else {
+            CHECK(fx.size() == 0);
+        }
+        CHECK(w.a.tcb.snd_una == w.a.tcb.snd_nxt);
+        CHECK(w.a.tcb.at(Timer::retransmission) == never);
+        CHECK(w.a.tcb.snd_wl1 == synack.seq);
+        // RFC 7323 §2.2: a SYN's window is never scaled; Linux scales this one (TCP_SYN_RECV).
+        REQUIRE(w.a.tcb.snd_wscale == 7);
+        const std::uint32_t scaled = static_cast<std::uint32_t>(synack.wnd) << 7;
+        CHECK(w.a.tcb.snd_wnd == (p->crossing_synack_window_scaled ? scaled : synack.wnd));
+        w.deliver_to_b();
+        CHECK(w.b.state() == State::established);
+        // Two SYNs, two SYN,ACKs and, on Linux, b's duplicate ACK (a's went outside the wire).
+        CHECK(w.log.size() == (p->old_segment_to_rcv_wup ? 5u : 4u));
+    }
+    CHECK_FALSE(rfc.crossing_synack_window_scaled);
+    CHECK(lnx.crossing_synack_window_scaled);
+    // A SYN,ACK acknowledging anything but our SYN is not the crossing one: old, and answered.
+    auto w = simultaneous_open<S>(rfc);
+    Segment<S> other = w.to_a.front();
+    other.ack = other.ack + 1;
+    const auto& fx = w.a.arrive(other);
+    CHECK(w.a.state() == State::syn_received);
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].flags == Flags(Flag::ack));
+}
+
+// =============================================================================================
+// Linux's lower window edge is RCV.WUP (issue 10 #6; tests/pkt/rcv_wup_closing.pkt)
+// =============================================================================================
+
+TEST_CASE("Linux tcp_sequence: the window's lower edge is RCV.WUP - a segment ending at RCV.NXT has its ACK "
+          "taken (linux); RFC 9293 §3.10.7.4 first finds it old and only answers it",
+          "[fidelity][acceptability]") {
+    const auto retransmitted_fin = [](const Tcb<S>& t) {
+        return make_seg<S>(Flag::fin | Flag::ack, t.rcv_nxt - 1, t.snd_nxt);
+    };
+    SECTION("CLOSING: the retransmitted FIN that acknowledges our FIN moves to TIME-WAIT, silently") {
+        auto l = reach(State::closing, lnx);
+        CHECK(l.arrive(retransmitted_fin(l.tcb)).size() == 0);
+        CHECK(l.state() == State::time_wait);
+        auto r = reach(State::closing, rfc);
+        const S una = r.tcb.snd_una;
+        const auto& fx = r.arrive(retransmitted_fin(r.tcb));
+        CHECK(r.state() == State::closing);
+        CHECK(r.tcb.snd_una == una);
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == Flags(Flag::ack));
+    }
+    SECTION("LAST-ACK: it closes the connection, silently") {
+        auto l = reach(State::last_ack, lnx);
+        const auto& fx = l.arrive(retransmitted_fin(l.tcb));
+        CHECK(fx.size() == 0);
+        CHECK(fx.has(Notice::closed));
+        CHECK(l.state() == State::closed);
+        auto r = reach(State::last_ack, rfc);
+        CHECK(r.arrive(retransmitted_fin(r.tcb)).size() == 1);
+        CHECK(r.state() == State::last_ack);
+    }
+    SECTION("CLOSE-WAIT: the ACK of our data is taken, then the duplicate ACK goes") {
+        for (const Profile* p : {&lnx, &rfc}) {
+            CAPTURE(p->name);
+            auto e = reach(State::close_wait, *p);
+            e.on(Send{10});
+            REQUIRE(e.tcb.in_flight() == 10);
+            const auto& fx = e.arrive(retransmitted_fin(e.tcb));
+            REQUIRE(fx.size() == 1);
+            CHECK(fx[0].flags == Flags(Flag::ack));
+            CHECK(fx[0].ack == e.tcb.rcv_nxt);
+            CHECK(e.tcb.in_flight() == (p->old_segment_to_rcv_wup ? 0u : 10u));
+        }
+    }
+    SECTION("RCV.WUP is one below RCV.NXT while the ACK of a FIN is delayed") {
+        // After data, Linux holds the ACK of the FIN (tcp_fin: pingpong): the last ACK sent was
+        // at RCV.NXT-1, so a bare segment there - the peer's ACK from before its FIN, reordered -
+        // is in the window and taken without an answer.
+        auto held = reach(State::close_wait, lnx, S{1000}, S{5000}, ReachOptions{10, 0, true});
+        REQUIRE(held.tcb.ack_pending);
+        const auto before = held.tcb;
+        CHECK(held.arrive(make_seg<S>(Flags(Flag::ack), held.tcb.rcv_nxt - 1, held.tcb.snd_nxt)).size() == 0);
+        CHECK(held.state() == State::close_wait);
+        CHECK(held.tcb.ack_pending); // still held: nothing answered the segment
+        CHECK(held.tcb.rcv_nxt == before.rcv_nxt);
+        // Without a held ACK, RCV.WUP is RCV.NXT and the same segment is old: answered.
+        auto prompt = reach(State::close_wait, lnx);
+        REQUIRE_FALSE(prompt.tcb.ack_pending);
+        CHECK(prompt.arrive(make_seg<S>(Flags(Flag::ack), prompt.tcb.rcv_nxt - 1, prompt.tcb.snd_nxt)).size() == 1);
+    }
+}

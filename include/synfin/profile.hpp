@@ -55,6 +55,8 @@ struct Profile {
     bool fin_beyond_window_accepted = false; // a FIN just past RCV.NXT+RCV.WND is taken, not trimmed
     bool rst_at_fin_resets = false;    // CLOSE-WAIT, LAST-ACK, CLOSING: an RST at RCV.NXT-1 resets too
     bool time_wait_ack_unless_bare = false; // TIME-WAIT ACKs all but a bare segment or RST at RCV.NXT
+    bool old_segment_to_rcv_wup = false; // a segment ending at or above RCV.WUP is processed, though old
+    bool crossing_synack_window_scaled = false; // the SYN,ACK that ends a simultaneous open has its window scaled
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -138,6 +140,8 @@ constexpr Profile linux_default() {
     p.fin_beyond_window_accepted = true; // the model's behaviour before issue 10; not checked on the kernel
     p.rst_at_fin_resets = true;        // tcp_reset_check
     p.time_wait_ack_unless_bare = true; // tcp_timewait_state_process: "it may be only reset or bare ack"
+    p.old_segment_to_rcv_wup = true;   // tcp_sequence: "before(end_seq, tp->rcv_wup)" is the only lower edge
+    p.crossing_synack_window_scaled = true; // tcp_rcv_state_process TCP_SYN_RECV: snd_wnd = window << snd_wscale
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

@@ -164,6 +164,7 @@ private:
     Time now_;
     const Profile& p_;
     bool ack_now_ = false;
+    bool crossing_synack_ = false;   // the segment is the SYN,ACK that ends a simultaneous open
     std::optional<S> offered_iss_{}; // SegmentArrives::iss
 
     // The one place the state changes (style: a trace or a counter hooks in here).
@@ -622,9 +623,34 @@ private:
         }
     }
 
+    // RFC 9293 §3.5 Figure 7 line 7, Linux tcp_validate_incoming ("goto pass", since 6.11): in the
+    // SYN-RECEIVED of a simultaneous open, the peer's SYN,ACK of our SYN completes the handshake.
+    // The first check alone would find it old (it ends at RCV.NXT) and cost a round trip. The RFC
+    // sends nothing for it; Linux, for which it is an old segment ending at RCV.WUP, sends
+    // tcp_data_queue's duplicate ACK.
+    [[nodiscard]] constexpr bool crossing_synack(const Segment<S>& seg) const {
+        return t_.state == State::syn_received && !t_.passive && seg.flags.syn() && seg.flags.ack() &&
+               !seg.flags.rst() && !seg.flags.fin() && seg.len == 0 && seg.seq == t_.irs && seg.ack == t_.snd_nxt;
+    }
+
+    // Linux tcp_sequence: the window's lower edge is RCV.WUP, the RCV.NXT of the last segment we
+    // sent - one below RCV.NXT while the ACK of a FIN is delayed, the only ACK the model delays.
+    // A segment that ends there is processed though wholly old: its ACK is taken. A passive
+    // SYN-RECEIVED is a request socket, which tcp_check_req checks as the RFC does.
+    [[nodiscard]] constexpr bool old_not_below_rcv_wup(S seq, std::uint32_t seg_len) const {
+        if (!p_.old_segment_to_rcv_wup || (t_.state == State::syn_received && t_.passive)) return false;
+        const S end = seq + seg_len;
+        const S wup = t_.ack_pending ? t_.rcv_nxt - 1 : t_.rcv_nxt;
+        return le(wup, end) && le(end, t_.rcv_nxt);
+    }
+
     // §3.10.7.4 for SYN-RECEIVED and the synchronized states except TIME-WAIT.
     constexpr void in_other(Segment<S> seg) {
+        const std::uint32_t arrived_len = seg.seg_len();
+        crossing_synack_ = crossing_synack(seg);
         if (!p_.sequence_check) seg.seq = t_.rcv_nxt; // broken variant no_sequence_check
+        const bool old = !acceptable(seg) && old_not_below_rcv_wup(seg.seq, arrived_len);
+        if (crossing_synack_) seg.flags = Flags(static_cast<std::uint8_t>(seg.flags.bits & ~0x02u)); // SYN taken
         // Linux tcp_check_req: a retransmitted SYN (SEG.SEQ = IRS, so below RCV.NXT and never
         // acceptable) gets the SYN+ACK again instead of the first check's bare ACK.
         if (t_.state == State::syn_received && t_.passive && p_.resend_synack_on_dup_syn &&
@@ -641,7 +667,7 @@ private:
             return;
         }
         // first: sequence number
-        if (!acceptable(seg)) {
+        if (!crossing_synack_ && !old && !acceptable(seg)) {
             if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
             return;
         }
@@ -671,6 +697,14 @@ private:
         // §3.10.7.4 eighth: TIME-WAIT turns off the other timers (CLOSING -> TIME-WAIT just now).
         if (p_.keepalive && synchronized(t_.state) && t_.state != State::time_wait) arm_keepalive();
         if (t_.ts_ok && seg.opt.timestamps && seg.seq == t_.rcv_nxt) t_.ts_recent = seg.opt.ts_val;
+        if (old) {
+            // Linux: tcp_data_queue answers the old text or FIN with a duplicate ACK, except when
+            // this ACK took CLOSING to TIME-WAIT (tcp_rcv_state_process: "goto consume").
+            if (arrived_len > 0 && t_.state != State::time_wait) ack_now_ = true;
+            output();
+            flush_ack();
+            return;
+        }
 
         // The idealised segment begins at RCV.NXT: trim what was already received (§3.10.7.4).
         std::uint32_t skip = t_.rcv_nxt - seg.seq;
@@ -740,6 +774,13 @@ private:
         }
     }
 
+    // RFC 7323 §2.2: the window of a SYN is never scaled - but Linux scales that of the SYN,ACK
+    // which ends a simultaneous open (tcp_rcv_state_process, TCP_SYN_RECV).
+    [[nodiscard]] constexpr std::uint32_t window_of(const Segment<S>& seg) const {
+        if (crossing_synack_ && !p_.crossing_synack_window_scaled) return seg.wnd;
+        return static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale;
+    }
+
     // §3.10.7.4 fifth. Returns whether processing continues.
     constexpr bool on_ack(const Segment<S>& seg) {
         if (t_.state == State::syn_received) {
@@ -749,7 +790,7 @@ private:
             }
             enter(State::established);
             note(Notice::established);
-            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
+            set_send_window(window_of(seg));
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
             if (t_.fin_queued && t_.state == State::established) enter(State::fin_wait_1); // §3.10.4
@@ -775,7 +816,7 @@ private:
         }
         if (le(t_.snd_una, seg.ack) &&
             (lt(t_.snd_wl1, seg.seq) || (t_.snd_wl1 == seg.seq && le(t_.snd_wl2, seg.ack)))) {
-            set_send_window(static_cast<std::uint32_t>(seg.wnd) << t_.snd_wscale);
+            set_send_window(window_of(seg));
             t_.snd_wl1 = seg.seq;
             t_.snd_wl2 = seg.ack;
         }
