@@ -198,7 +198,14 @@ TEST_CASE("static: on linux the release is three segments, FIN+ACK merged (claim
 
 TEST_CASE("static: the handshake in the checker's 3-bit space wraps around", "[static]") {
     // ISS 7 and 6: SND.NXT wraps to 0 and 7.
-    constexpr auto t = handshake<Seq<3>>(rfc, Seq<3>(7), Seq<3>(6), 0);
+    // Windows of 2 bytes: a 3-bit space holds windows of at most a quarter of it (windows_fit).
+    constexpr Profile tiny = [] {
+        Profile p = profiles::rfc9293();
+        p.rcv_wnd = p.syn_window = 2;
+        return p;
+    }();
+    STATIC_REQUIRE_FALSE(windows_fit<Seq<3>>(rfc));
+    constexpr auto t = handshake<Seq<3>>(tiny, Seq<3>(7), Seq<3>(6), 0);
     STATIC_REQUIRE(t.ok);
     STATIC_REQUIRE(t.seg[1].ack == Seq<3>(0));
     STATIC_REQUIRE(t.seg[2].seq == Seq<3>(0));

@@ -227,6 +227,33 @@ TEST_CASE("RFC 9293 §3.10.2 SEND in FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK, 
     }
 }
 
+TEST_CASE("RFC 7323 §2.3 and RFC 9293 §3.4: OPEN refuses a profile whose windows exceed a quarter of the sequence space",
+          "[rfc][open]") {
+    using S16 = Seq<16>;
+    STATIC_REQUIRE(max_window<S16> == 16384);
+    STATIC_REQUIRE(max_window<Seq32> == (std::uint32_t{1} << 30));
+    STATIC_REQUIRE(windows_fit<Seq32>(profiles::linux_default()));
+    STATIC_REQUIRE_FALSE(windows_fit<S16>(profiles::rfc9293())); // 65535 > 2^14
+    for (bool passive : {true, false}) {
+        CAPTURE(passive);
+        Endpoint<S16> big(rfc);
+        const auto& fx = big.on(Open<S16>{passive, S16{100}, 0});
+        CHECK(fx.error == UserError::window_exceeds_sequence_space);
+        CHECK(fx.size() == 0);
+        CHECK(big.state() == State::closed);
+    }
+    Profile fits = rfc;
+    fits.rcv_wnd = 16384;
+    fits.syn_window = 16384;
+    Endpoint<S16> ok(fits);
+    CHECK(ok.on(Open<S16>{false, S16{100}, 0}).error == UserError::ok);
+    CHECK(ok.state() == State::syn_sent);
+    // What the bound prevents: with RCV.WND 65535 in a 2^16 space, an RST 30000 behind RCV.NXT
+    // is "in the window" (§3.10.7.4 first), as 35536 ahead of it.
+    CHECK(in_window(S16{50000}, S16{50000} - 30000, 65535));
+    CHECK_FALSE(in_window(S16{50000}, S16{50000} - 30000, max_window<S16>));
+}
+
 // =============================================================================================
 // §3.10.3 RECEIVE
 // =============================================================================================
@@ -280,10 +307,10 @@ TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSE-WAIT: the bytes on hand, then end 
     auto r3 = e.on(Receive{100});
     CHECK(r3.bytes_read == 0);
     CHECK(r3.eof);
-    CHECK(r3.error == UserError::ok);
+    CHECK(r3.error == UserError::connection_closing); // "If no text is awaiting delivery"
 }
 
-TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSING, LAST-ACK, TIME-WAIT: end of file (the model's form of connection closing)",
+TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSING, LAST-ACK, TIME-WAIT: error connection closing; Linux: end of file",
           "[rfc][receive]") {
     for (State s : {State::closing, State::last_ack, State::time_wait}) {
         CAPTURE(s);
@@ -291,6 +318,73 @@ TEST_CASE("RFC 9293 §3.10.3 RECEIVE in CLOSING, LAST-ACK, TIME-WAIT: end of fil
         const auto& fx = e.on(Receive{10});
         CHECK(fx.bytes_read == 0);
         CHECK(fx.eof);
+        CHECK(fx.error == UserError::connection_closing);
+        auto l = reach(s, lnx);
+        const auto& lfx = l.on(Receive{10}); // tcp_recvmsg: RCV_SHUTDOWN and nothing queued -> 0
+        CHECK(lfx.bytes_read == 0);
+        CHECK(lfx.eof);
+        CHECK(lfx.error == UserError::ok);
+    }
+}
+
+TEST_CASE("RFC 9293 §3.10.3 and §3.10.7.4 eighth (FIN implies PUSH): text that arrived before the FIN is read in TIME-WAIT",
+          "[rfc][receive]") {
+    for (const Profile& p : {rfc, lnx}) {
+        CAPTURE(p.name);
+        auto w = reach_wire<S>(State::fin_wait_2, p, iss_a, iss_b, {0, 0, false}); // shutdown(SHUT_WR)
+        w.at_b(Send{40});
+        w.deliver_to_a();
+        w.at_b(Close{false});
+        w.deliver_to_a();
+        REQUIRE(w.a.state() == State::time_wait);
+        REQUIRE(w.a.tcb.unread == 40);
+        auto r1 = w.a.on(Receive{100});
+        CHECK(r1.bytes_read == 40);
+        CHECK(r1.eof);
+        CHECK(r1.error == UserError::ok);
+    }
+}
+
+TEST_CASE("tcp_recvmsg (Linux, conformance F10): the bytes received outlive the connection; the RFC flushes them",
+          "[rfc][receive][linux]") {
+    SECTION("after a reset: the bytes, then the reset's error") {
+        auto l = reach(State::established, lnx);
+        l.arrive(from_peer(l.tcb, Flag::ack, 100));
+        l.arrive(from_peer(l.tcb, Flags(Flag::rst)));
+        REQUIRE(l.state() == State::closed);
+        auto r1 = l.on(Receive{1000});
+        CHECK(r1.bytes_read == 100);
+        CHECK(r1.error == UserError::ok);
+        auto r2 = l.on(Receive{1000});
+        CHECK(r2.bytes_read == 0);
+        CHECK(r2.error == UserError::connection_does_not_exist);
+        CHECK(l.tcb.reason == CloseReason::reset);
+
+        auto r = reach(State::established, rfc);
+        r.arrive(from_peer(r.tcb, Flag::ack, 100));
+        r.arrive(from_peer(r.tcb, Flags(Flag::rst)));
+        REQUIRE(r.state() == State::closed);
+        CHECK(r.on(Receive{1000}).error == UserError::connection_does_not_exist); // §3.10.7.4: queues flushed
+    }
+    SECTION("after shutdown() in CLOSE-WAIT and LAST-ACK: the bytes, then end of file") {
+        auto l = reach(State::established, lnx, iss_a, iss_b, {0, 0, false});
+        l.arrive(from_peer(l.tcb, Flag::ack | Flag::fin, 100));
+        REQUIRE(l.state() == State::close_wait);
+        l.on(Close{false});
+        l.arrive(from_peer(l.tcb, Flag::ack));
+        REQUIRE(l.state() == State::closed);
+        REQUIRE(l.tcb.reason == CloseReason::closed_normally);
+        auto r1 = l.on(Receive{1000});
+        CHECK(r1.bytes_read == 100);
+        CHECK(r1.error == UserError::ok);
+        auto r2 = l.on(Receive{1000});
+        CHECK(r2.bytes_read == 0);
+        CHECK(r2.eof);
+        CHECK(r2.error == UserError::ok);
+    }
+    SECTION("a socket that never connected has nothing to read") {
+        Endpoint<S> closed(lnx);
+        CHECK(closed.on(Receive{10}).error == UserError::connection_does_not_exist);
     }
 }
 
@@ -503,6 +597,22 @@ TEST_CASE("RFC 1122 §4.2.2.13 data arriving after a full CLOSE is answered with
         CHECK_FALSE(any_segment(hfx, Flag::rst));
         CHECK(h.tcb.unread == 10);
         CHECK(h.state() == s);
+    }
+}
+
+TEST_CASE("tcp_rcv_state_process TCP_FIN_WAIT1/2 (Linux, conformance F6): data after close() gets <SEQ=SEG.ACK><CTL=RST>",
+          "[rfc][close][linux]") {
+    for (State s : {State::fin_wait_1, State::fin_wait_2}) {
+        CAPTURE(s);
+        auto e = reach(s, lnx);
+        REQUIRE(e.tcb.orphan);
+        const S seg_ack = e.tcb.snd_una; // in FIN-WAIT-1 below SND.NXT: the RST follows the segment, not the TCB
+        const auto& fx = e.arrive(make_seg<S>(Flag::ack, e.tcb.rcv_nxt, seg_ack, 10));
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == Flags(Flag::rst));
+        CHECK(fx[0].seq == seg_ack);
+        CHECK(fx.released);
+        CHECK(e.tcb.reason == CloseReason::aborted);
     }
 }
 

@@ -57,6 +57,9 @@ struct Profile {
     bool time_wait_ack_unless_bare = false; // TIME-WAIT ACKs all but a bare segment or RST at RCV.NXT
     bool old_segment_to_rcv_wup = false; // a segment ending at or above RCV.WUP is processed, though old
     bool crossing_synack_window_scaled = false; // the SYN,ACK that ends a simultaneous open has its window scaled
+    bool receive_after_fin_is_eof = false; // §3.10.3: RECEIVE after the peer's FIN, nothing on hand: "connection closing" (RFC) or end of file
+    bool unread_outlives_connection = false; // received bytes stay readable in CLOSED (conformance F10)
+    bool data_after_close_answers_segment = false; // data after a full CLOSE: <SEQ=SEG.ACK><CTL=RST>, not ABORT's RST (F6)
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -142,6 +145,9 @@ constexpr Profile linux_default() {
     p.time_wait_ack_unless_bare = true; // tcp_timewait_state_process: "it may be only reset or bare ack"
     p.old_segment_to_rcv_wup = true;   // tcp_sequence: "before(end_seq, tp->rcv_wup)" is the only lower edge
     p.crossing_synack_window_scaled = true; // tcp_rcv_state_process TCP_SYN_RECV: snd_wnd = window << snd_wscale
+    p.receive_after_fin_is_eof = true; // tcp_recvmsg: RCV_SHUTDOWN with an empty queue returns 0
+    p.unread_outlives_connection = true; // tcp_done keeps sk_receive_queue; tcp_recvmsg reads it before sk_err
+    p.data_after_close_answers_segment = true; // tcp_rcv_state_process TCP_FIN_WAIT1/2: tcp_reset, then tcp_v4_send_reset
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

@@ -7,6 +7,19 @@
 #include "tcb.hpp"
 
 namespace synfin {
+
+// RFC 7323 §2.3: a window of at most a quarter of the sequence space keeps the comparisons of
+// §3.4 unambiguous. Beyond it, a segment from half a space back falls in the window (with
+// Seq<16> and a 64 KiB window, an RST 30000 behind RCV.NXT would be taken). OPEN refuses a
+// profile whose windows do not fit its space.
+template <class S>
+inline constexpr std::uint32_t max_window = S::half / 2;
+
+template <class S>
+constexpr bool windows_fit(const Profile& p) {
+    return p.rcv_wnd <= max_window<S> && p.syn_window <= max_window<S>;
+}
+
 namespace detail {
 
 template <class S>
@@ -36,6 +49,7 @@ public:
             fx_.error = UserError::connection_already_exists; // §3.10.1 other states
             return;
         }
+        if (!windows_fit<S>(p_)) { fx_.error = UserError::window_exceeds_sequence_space; return; }
         t_ = Tcb<S>{};
         t_.iss = o.iss;
         t_.ts_offset = o.ts_offset;
@@ -66,12 +80,32 @@ public:
         }
     }
 
+    // §3.10.3. The FIN implies PUSH (§3.10.7.4, eighth), so text that arrived before it is handed
+    // over first in every state; "connection closing" answers only a RECEIVE with nothing on hand.
     constexpr void receive(const Receive& r) {
-        if (t_.state == State::closed) { fx_.error = UserError::connection_does_not_exist; return; } // §3.10.3
-        std::uint32_t n = r.bytes < t_.unread ? r.bytes : t_.unread;
+        if (t_.state == State::closed) {
+            // Linux's socket keeps its receive queue until close(): the bytes, then the error of
+            // the reset or timeout, or end of file after an orderly release (conformance F10).
+            const bool kept = p_.unread_outlives_connection && t_.reason != CloseReason::none;
+            if (kept && t_.unread > 0) { hand_over(r.bytes); return; }
+            if (kept && t_.reason == CloseReason::closed_normally) { fx_.eof = true; return; }
+            fx_.error = UserError::connection_does_not_exist;
+            return;
+        }
+        const bool closing = remote_closed(t_.state);
+        if (closing && t_.unread == 0) {
+            fx_.eof = true;
+            if (!p_.receive_after_fin_is_eof) fx_.error = UserError::connection_closing; // CLOSE-WAIT .. TIME-WAIT
+            return;
+        }
+        hand_over(r.bytes);
+        fx_.eof = t_.unread == 0 && closing;
+    }
+
+    constexpr void hand_over(std::uint32_t want) {
+        std::uint32_t n = want < t_.unread ? want : t_.unread;
         t_.unread -= n;
         fx_.bytes_read = n;
-        fx_.eof = t_.unread == 0 && remote_closed(t_.state); // §3.10.3 CLOSE-WAIT: EOF once drained
     }
 
     constexpr void close(const Close& c) {
@@ -737,7 +771,9 @@ private:
             if (t_.state == State::established || t_.state == State::fin_wait_1 || t_.state == State::fin_wait_2) {
                 if (t_.orphan && p_.rst_on_close_with_unread) {
                     // RFC 9293 §3.6 SHLD-3, RFC 1122 §4.2.2.13: data after a full CLOSE is lost, so reset.
-                    send_rst_for_abort();
+                    // The form is not specified: ABORT's, or Linux's reply to the segment (F6).
+                    if (p_.data_after_close_answers_segment) reset_for(seg);
+                    else send_rst_for_abort();
                     release(CloseReason::aborted, Notice::reset);
                     return;
                 }
@@ -892,6 +928,10 @@ private:
 };
 
 } // namespace detail
+
+// Every built-in profile fits the 32-bit space that real stacks use.
+static_assert(windows_fit<Seq32>(profiles::rfc9293()) && windows_fit<Seq32>(profiles::linux_default()) &&
+              windows_fit<Seq32>(profiles::rfc9293_hardened()));
 
 // The transition function: (TCB, event, now) -> (TCB', effects). Pure and constexpr. The
 // event is one of Open, Send, Receive, Close, Abort, SegmentArrives, Timeout.

@@ -295,6 +295,7 @@ public:
     using S = Seq<Bits>;
     using State = SystemState<Bits>;
     static constexpr unsigned seq_bits = Bits;
+    static_assert(windows_fit<S>(in_ticks(profiles::rfc9293(), 2, 2)), "in_ticks's windows must fit the space");
 
     constexpr explicit System(const Config& c) : cfg_(c) {}
 

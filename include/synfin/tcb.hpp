@@ -62,11 +62,13 @@ enum class UserError : std::uint8_t {
     connection_already_exists,
     connection_closing,
     remote_socket_unspecified,
+    window_exceeds_sequence_space, // OPEN with a profile whose windows do not fit (windows_fit)
 };
 
 constexpr const char* name(UserError e) {
-    constexpr std::array<const char*, 5> names{"ok", "connection does not exist", "connection already exists",
-                                               "connection closing", "remote socket unspecified"};
+    constexpr std::array<const char*, 6> names{"ok", "connection does not exist", "connection already exists",
+                                               "connection closing", "remote socket unspecified",
+                                               "window exceeds a quarter of the sequence space"};
     auto i = static_cast<std::size_t>(e);
     return i < names.size() ? names[i] : "?";
 }

@@ -3,27 +3,42 @@
 # compared with tests/live/counterexamples.txt (docs/conformance.md, "Counterexamples against the
 # kernel"). Each replay runs in fresh namespaces (tests/live/run.sh).
 #
-#   tests/live/counterexamples.sh SYNFIN [--simulate] [TABLE]
+#   tests/live/counterexamples.sh SYNFIN [--simulate] [--traces DIR] [TABLE]
+#   tests/live/counterexamples.sh SYNFIN --generate DIR
 #
 # --simulate: no network and no privileges; the model plays the live host. Checks only that every
 # trace converts and replays in both roles (exit 0 or 1), and that the refused ones refuse.
+# --generate DIR: only run `synfin check` and write the counterexamples to DIR/traces; --traces DIR
+# then replays those instead of running the check again (ctest runs the check once, as a fixture
+# shared by the live and the simulated replay).
 #
 # Exit: 0 every outcome is the table's, 1 one is not (or a counterexample is not in the table),
 # 77 skipped (no CAP_NET_ADMIN/CAP_NET_RAW): ctest reports it as skipped, never as passed.
 set -uo pipefail
 
-if (($# < 1 || $# > 3)); then
-    echo "usage: $0 SYNFIN [--simulate] [TABLE]" >&2
+usage() {
+    echo "usage: $0 SYNFIN [--simulate] [--traces DIR] [TABLE]" >&2
+    echo "       $0 SYNFIN --generate DIR" >&2
     exit 2
-fi
+}
+(($# >= 1)) || usage
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 synfin=$1
 shift
 simulate=0
-if [[ ${1:-} == --simulate ]]; then
-    simulate=1
+generate=
+traces=
+while (($#)); do
+    case $1 in
+    --simulate) simulate=1 ;;
+    --generate) (($# >= 2)) || usage; generate=$2; shift ;;
+    --traces) (($# >= 2)) || usage; traces=$2; shift ;;
+    -*) usage ;;
+    *) break ;;
+    esac
     shift
-fi
+done
+(($# <= 1)) || usage
 table=${1:-$here/counterexamples.txt}
 [[ -x $synfin ]] || { echo "$0: no synfin binary at '$synfin'" >&2; exit 2; }
 [[ -r $table ]] || { echo "$0: cannot read '$table'" >&2; exit 2; }
@@ -34,11 +49,28 @@ trap 'rm -rf "$dir"' EXIT
 # doubles the run time: it is left to the suite.
 # Only the cells expected violated give counterexamples: the holding ones (the largest spaces)
 # are left to the suite.
-configs=()
-while read -r c; do configs+=(--config "$c"); done < <("$synfin" list | awk '/^cells:/ {c = 1; next} c && $3 == "expect" && $4 == "violated" {print $2}' | sort -u)
-((${#configs[@]})) || { echo "$0: synfin list names no violated cell" >&2; exit 1; }
-"$synfin" check --quiet --refine-states 0 --threads "${JOBS:-2}" "${configs[@]}" --trace-dir "$dir/traces" >"$dir/check.out" 2>&1
-case $? in 0 | 1) ;; *) echo "$0: synfin check failed:" >&2; cat "$dir/check.out" >&2; exit 1 ;; esac
+run_check() { # out-dir
+    local configs=() c
+    while read -r c; do configs+=(--config "$c"); done < <("$synfin" list | awk '/^cells:/ {c = 1; next} c && $3 == "expect" && $4 == "violated" {print $2}' | sort -u)
+    ((${#configs[@]})) || { echo "$0: synfin list names no violated cell" >&2; return 1; }
+    rm -rf "$1/traces"
+    mkdir -p "$1/traces"
+    "$synfin" check --quiet --refine-states 0 --threads "${JOBS:-2}" "${configs[@]}" --trace-dir "$1/traces" >"$1/check.out" 2>&1
+    case $? in 0 | 1) ;; *) echo "$0: synfin check failed:" >&2; cat "$1/check.out" >&2; return 1 ;; esac
+    # The replays check that this exists: a check stopped half way leaves no stale set behind.
+    touch "$1/traces/.complete"
+}
+if [[ -n $generate ]]; then
+    run_check "$generate" || exit 1
+    echo "counterexamples written to $generate/traces ($(find "$generate/traces" -name '*.trace' | wc -l) traces)"
+    exit 0
+fi
+if [[ -n $traces ]]; then
+    [[ -e $traces/traces/.complete ]] || { echo "$0: no complete set of traces in '$traces' (run --generate first)" >&2; exit 1; }
+    ln -s "$(cd "$traces" && pwd)/traces" "$dir/traces"
+else
+    run_check "$dir" || exit 1
+fi
 
 fail=0
 declare -A listed=()
