@@ -44,8 +44,9 @@ const char* graph_usage = R"(usage: synfin graph endpoint [--profile NAME] [--co
   space      The explored state space of a suite configuration (synfin list): states grouped by
              the pair of host states, the initial state marked, states that violate the property
              in red and its counterexample's path. The property defaults to those of the suite's
-             cells for the configuration. With more than --max-draw states (default 2000), or
-             with --summary: one node per pair of host states, with its number of states.
+             cells for the configuration. With more than --max-draw states (default 2000, at most
+             10000), or with --summary: one node per pair of host states, with its number of
+             states.
   trace      A trace file (synfin check --trace-dir) as a ladder: the hosts as vertical lines,
              one arrow per segment with the seed's relative numbers, a cross where a segment is
              lost, host states at each step, ticks as time passing. --wire adds wire numbers.
@@ -256,7 +257,8 @@ int cmd_space(const std::vector<std::string>& args) {
         } else if (a == "--summary") {
             so.summary = true;
         } else if (a == "--max-draw") {
-            if (!value(v) || !parse_count(v, n) || n == 0) return graph_error("--max-draw needs a positive number");
+            // Graphviz lays out ten thousand nodes in minutes; beyond that it takes hours.
+            if (!value(v) || !parse_count(v, n) || n == 0 || n > 10000) return graph_error("--max-draw needs a number from 1 to 10000");
             so.max_draw = n;
         } else if (a == "--max-states") {
             if (!value(v) || !parse_count(v, n) || n == 0 || n > 2'000'000'000) return graph_error("--max-states needs a number from 1 to 2000000000");

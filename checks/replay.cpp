@@ -170,6 +170,13 @@ std::optional<SeqExpr> parse_expr(std::string_view s) {
 
 // ---- the scenario parser -----------------------------------------------------------------------
 
+namespace {
+// A scenario runs in real time against a live stack: an hour bounds what a test may take, and
+// keeps a simulated run of a mistyped time from stepping for days.
+constexpr std::int64_t max_scenario_ms = 3600000;
+constexpr const char* too_long = "a scenario lasts at most an hour (3600000 ms)";
+} // namespace
+
 std::variant<Script, ScriptError> parse_script(std::string_view text) {
     Script sc;
     std::size_t lineno = 0;
@@ -243,12 +250,14 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
             if (w.size() != 2) return err(w[0].column, "usage: end MS");
             auto t = parse_int(w[1].text);
             if (!t || *t < 0) return err(w[1].column, "a time is a number of milliseconds");
+            if (*t > max_scenario_ms) return err(w[1].column, too_long);
             sc.end = *t;
             saw_end = true;
         } else if (kw == "at") {
             if (w.size() < 3) return err(w[0].column, "usage: at MS HOST ACTION ... | at MS lose|resend|inject ...");
             auto t = parse_int(w[1].text);
             if (!t || *t < 0) return err(w[1].column, "a time is a number of milliseconds");
+            if (*t > max_scenario_ms) return err(w[1].column, too_long);
             if (!sc.actions.empty() && *t < sc.actions.back().at)
                 return err(w[1].column, "times must not decrease");
             Action a;

@@ -36,7 +36,8 @@ endif()
 if(MODE STREQUAL "usage")
     # Bad usage exits 2 with a message; a trace that does not replay exits 1.
     foreach(args "bogus" "endpoint;--profile;no_such_profile" "space" "space;--config;nope/rfc9293"
-                 "trace" "trace;${WORK_DIR}/no-such.trace" "endpoint;--format;gif")
+                 "trace" "trace;${WORK_DIR}/no-such.trace" "endpoint;--format;gif"
+                 "space;--config;close/rfc9293;--max-draw;100000")
         run("${SYNFIN}" graph ${args})
         if(NOT rc EQUAL 2 OR err STREQUAL "")
             message(FATAL_ERROR "synfin graph ${args}: exit ${rc}, expected 2 and a message\n${err}")

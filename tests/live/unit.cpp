@@ -219,6 +219,11 @@ TEST_CASE("scenario errors name the line and column", "[live][script]") {
     CHECK(error_of("synfin-live 1\nprofile client bogus=1\nend 2\n") == "2:16: unknown knob or bad value 'bogus=1'");
     CHECK(error_of("synfin-live 1\nat 5 client close\nend 2\n") == "2:1: an action comes after the end time");
     CHECK(error_of("synfin-live 1\nend 2\nat 1 client close\n") == "3:1: nothing may follow 'end'");
+    // Times are bounded: a simulated run of a mistyped time must not step for days.
+    CHECK(error_of("synfin-live 1\nend 99999999999999\n") == "2:5: a scenario lasts at most an hour (3600000 ms)");
+    CHECK(error_of("synfin-live 1\nat 3600001 client close\nend 3600002\n") ==
+          "2:4: a scenario lasts at most an hour (3600000 ms)");
+    CHECK(error_of("synfin-live 1\nat 10 client listen\nend 3600000\n") == "parsed");
 }
 
 // ---- the Linux profile from sysctls ----
