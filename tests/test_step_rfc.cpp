@@ -600,6 +600,65 @@ TEST_CASE("RFC 1122 §4.2.2.13 data arriving after a full CLOSE is answered with
     }
 }
 
+TEST_CASE("tcp_timewait_state_process TCP_FIN_WAIT2 (Linux, conformance F7): an orphan in FIN-WAIT-2 checks as RFC 793 does",
+          "[rfc][fin_wait_2][linux]") {
+    auto orphan = [] {
+        auto e = reach(State::fin_wait_2, lnx); // close(): the FIN acknowledged, an orphan
+        REQUIRE(e.tcb.orphan);
+        return e;
+    };
+    SECTION("an in-window SYN: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>, and the connection is gone") {
+        auto e = orphan();
+        const S seq = e.tcb.rcv_nxt + 500;
+        const auto& fx = e.arrive(make_seg<S>(Flags(Flag::syn), seq));
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].flags == (Flag::rst | Flag::ack));
+        CHECK(fx[0].seq == S{0});
+        CHECK(fx[0].ack == seq + 1);
+        CHECK(fx.released);
+    }
+    SECTION("any in-window RST ends it, silently; RFC 5961 would challenge it") {
+        auto e = orphan();
+        const auto& fx = e.arrive(make_seg<S>(Flags(Flag::rst), e.tcb.rcv_nxt + 100));
+        CHECK(fx.size() == 0);
+        CHECK(fx.released);
+        CHECK(e.tcb.reason == CloseReason::reset);
+    }
+    SECTION("a segment with neither data nor FIN is dropped silently, even an ACK of data never sent") {
+        auto e = orphan();
+        const auto before = e.tcb;
+        const auto& fx = e.arrive(make_seg<S>(Flag::ack, e.tcb.rcv_nxt, e.tcb.snd_nxt + 100000));
+        CHECK(fx.size() == 0);
+        CHECK(e.tcb == before);
+    }
+    SECTION("out of the window: an ACK, as before") {
+        auto e = orphan();
+        const auto& fx = e.arrive(make_seg<S>(Flag::ack, e.tcb.rcv_nxt - 1000, e.tcb.snd_nxt, 10));
+        check_is_plain_ack(fx, e.tcb);
+        CHECK(e.state() == State::fin_wait_2);
+    }
+    SECTION("the FIN at RCV.NXT: TIME-WAIT, as before") {
+        auto e = orphan();
+        const auto& fx = e.arrive(from_peer(e.tcb, Flag::ack | Flag::fin));
+        CHECK(e.state() == State::time_wait);
+        CHECK(any_segment(fx, Flag::ack));
+    }
+    SECTION("after shutdown(SHUT_WR) the socket stays full: RFC 5961 challenges the SYN") {
+        auto e = reach(State::fin_wait_2, lnx, iss_a, iss_b, {0, 0, false});
+        REQUIRE_FALSE(e.tcb.orphan);
+        const auto& fx = e.arrive(make_seg<S>(Flags(Flag::syn), e.tcb.rcv_nxt + 500));
+        check_is_plain_ack(fx, e.tcb);
+        CHECK(e.state() == State::fin_wait_2);
+    }
+    SECTION("with tcp_fin_timeout above TIME-WAIT the orphan stays a full socket") {
+        Profile p = lnx;
+        p.fin_wait_2_timeout = 2 * p.time_wait;
+        auto e = reach(State::fin_wait_2, p);
+        const auto& fx = e.arrive(make_seg<S>(Flags(Flag::syn), e.tcb.rcv_nxt + 500));
+        check_is_plain_ack(fx, e.tcb);
+    }
+}
+
 TEST_CASE("tcp_rcv_state_process TCP_FIN_WAIT1/2 (Linux, conformance F6): data after close() gets <SEQ=SEG.ACK><CTL=RST>",
           "[rfc][close][linux]") {
     for (State s : {State::fin_wait_1, State::fin_wait_2}) {
@@ -1110,7 +1169,8 @@ TEST_CASE("RFC 9293 §3.10.7.4 second: RST in TIME-WAIT enters CLOSED unless RFC
 TEST_CASE("RFC 5961 §3.2: an in-window RST not at RCV.NXT gets a challenge ACK (linux profile)", "[rfc][rst][rfc5961]") {
     for (State s : synchronized_but_time_wait) {
         CAPTURE(s);
-        auto e = reach(s, lnx);
+        // FIN-WAIT-2 after shutdown(SHUT_WR): an orphan there checks as RFC 793 does (F7, below).
+        auto e = reach(s, lnx, iss_a, iss_b, {0, 0, s != State::fin_wait_2});
         auto before = e.tcb;
         const auto& fx = e.arrive(make_seg<S>(Flag::rst, e.tcb.rcv_nxt + 1));
         check_is_plain_ack(fx, e.tcb);
@@ -1137,7 +1197,8 @@ TEST_CASE("RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK (l
     for (State s : {State::established, State::fin_wait_1, State::fin_wait_2, State::close_wait, State::closing,
                     State::last_ack, State::time_wait}) {
         CAPTURE(s);
-        auto e = reach(s, lnx);
+        // FIN-WAIT-2 after shutdown(SHUT_WR): an orphan there checks as RFC 793 does (F7).
+        auto e = reach(s, lnx, iss_a, iss_b, {0, 0, s != State::fin_wait_2});
         auto expect = e.tcb;
         expect.ack_pending = false; // CLOSE-WAIT: the challenge ACK also carries the held ACK of the FIN
         expect.deadline[static_cast<std::size_t>(Timer::delayed_ack)] = never;

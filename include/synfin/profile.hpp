@@ -60,6 +60,7 @@ struct Profile {
     bool receive_after_fin_is_eof = false; // §3.10.3: RECEIVE after the peer's FIN, nothing on hand: "connection closing" (RFC) or end of file
     bool unread_outlives_connection = false; // received bytes stay readable in CLOSED (conformance F10)
     bool data_after_close_answers_segment = false; // data after a full CLOSE: <SEQ=SEG.ACK><CTL=RST>, not ABORT's RST (F6)
+    bool orphan_fin_wait_2_time_wait_socket = false; // an orphan in FIN-WAIT-2 checks segments as RFC 793 does (F7)
 
     // Mechanisms that broken variants remove.
     bool three_way_handshake = true;   // false: LISTEN + SYN goes straight to ESTABLISHED
@@ -148,6 +149,7 @@ constexpr Profile linux_default() {
     p.receive_after_fin_is_eof = true; // tcp_recvmsg: RCV_SHUTDOWN with an empty queue returns 0
     p.unread_outlives_connection = true; // tcp_done keeps sk_receive_queue; tcp_recvmsg reads it before sk_err
     p.data_after_close_answers_segment = true; // tcp_rcv_state_process TCP_FIN_WAIT1/2: tcp_reset, then tcp_v4_send_reset
+    p.orphan_fin_wait_2_time_wait_socket = true; // tcp_time_wait(sk, TCP_FIN_WAIT2, tmo); tcp_timewait_state_process
     p.mss = 1460;                      // MTU 1500 - 40
     p.wscale = linux_wscale(6291456, 212992); // net.ipv4.tcp_rmem[2], net.core.rmem_max -> 7
     p.sack = true;                     // net.ipv4.tcp_sack

@@ -678,8 +678,41 @@ private:
         return le(wup, end) && le(end, t_.rcv_nxt);
     }
 
+    // Linux keeps an orphan in FIN-WAIT-2 as a time-wait socket (tcp_time_wait(sk,
+    // TCP_FIN_WAIT2, tmo), when tcp_fin_timeout is no longer than TIME-WAIT), whose checks are
+    // tcp_timewait_state_process's: RFC 793's, without RFC 5961, and silence for what carries
+    // neither data nor FIN (conformance F7). False: the segment was dealt with here.
+    [[nodiscard]] constexpr bool orphan_fin_wait_2_socket() const {
+        return p_.orphan_fin_wait_2_time_wait_socket && t_.state == State::fin_wait_2 && t_.orphan &&
+               p_.fin_wait_2_timeout <= p_.time_wait;
+    }
+    constexpr bool in_orphan_fin_wait_2(const Segment<S>& seg) {
+        const S end = seg.seq + seg.seg_len();
+        const S right = t_.rcv_nxt + t_.rcv_wnd;
+        const bool in = seg.seq == t_.rcv_nxt || (gt(end, t_.rcv_nxt) && lt(seg.seq, right)) ||
+                        (seg.seq == right && seg.seq == end); // tcp_in_window
+        if (!in) {
+            if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
+            return false;
+        }
+        if (seg.flags.rst()) { release(CloseReason::reset, Notice::reset); return false; }
+        if (seg.flags.syn() && ge(seg.seq, t_.rcv_nxt)) { // TCP_TW_RST
+            reset_for(seg);
+            release(CloseReason::reset, Notice::reset);
+            return false;
+        }
+        if (!seg.flags.ack() || !gt(end, t_.rcv_nxt) || seg.seg_len() == 0) return false; // dropped silently
+        if (!seg.flags.fin() || end != t_.rcv_nxt + 1) { // data after a half-duplex close (F6)
+            reset_for(seg);
+            release(CloseReason::aborted, Notice::reset);
+            return false;
+        }
+        return true; // the FIN at RCV.NXT: on to TIME-WAIT
+    }
+
     // §3.10.7.4 for SYN-RECEIVED and the synchronized states except TIME-WAIT.
     constexpr void in_other(Segment<S> seg) {
+        if (orphan_fin_wait_2_socket() && !in_orphan_fin_wait_2(seg)) return;
         const std::uint32_t arrived_len = seg.seg_len();
         crossing_synack_ = crossing_synack(seg);
         if (!p_.sequence_check) seg.seq = t_.rcv_nxt; // broken variant no_sequence_check
