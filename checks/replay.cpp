@@ -443,6 +443,7 @@ std::variant<Script, std::string> script_from_trace(std::string_view text, Role 
     auto sysctl = [&](const char* key, long long v) { sc.sysctls.emplace_back(std::string("net.ipv4.") + key, std::to_string(v)); };
     auto seconds = [&](Duration ticks) { return std::max<long long>(1, (ticks * tick_ms + 999) / 1000); };
     if (kp.syn_retries != unbounded) sysctl("tcp_syn_retries", kp.syn_retries);
+    sysctl("tcp_syn_linear_timeouts", kp.syn_linear_timeouts);
     if (kp.synack_retries != unbounded) sysctl("tcp_synack_retries", kp.synack_retries);
     else sc.notes.push_back("the trace's live-side host retries SYN+ACK forever; Linux's limit stays at its default");
     if (kp.data_retries != unbounded) sysctl("tcp_retries2", kp.data_retries);
@@ -678,6 +679,7 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
     Profile p = profiles::linux_default();
     auto get = [&](const char* k, std::size_t field = 0) { return sysctl_int(s, k, field); };
     if (auto v = get("net.ipv4.tcp_syn_retries")) p.syn_retries = static_cast<int>(*v);
+    if (auto v = get("net.ipv4.tcp_syn_linear_timeouts")) p.syn_linear_timeouts = static_cast<int>(*v);
     if (auto v = get("net.ipv4.tcp_synack_retries")) p.synack_retries = static_cast<int>(*v);
     if (auto v = get("net.ipv4.tcp_retries2")) p.data_retries = static_cast<int>(*v);
     if (auto v = get("net.ipv4.tcp_fin_timeout")) p.fin_wait_2_timeout = *v * profiles::second;
@@ -697,9 +699,6 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
     if (auto v = get("net.ipv4.tcp_window_scaling"); v && *v == 0) p.wscale = no_wscale;
     if (!unmodelled) return p;
     auto say = [&](std::string line) { unmodelled->push_back(std::move(line)); };
-    if (auto v = get("net.ipv4.tcp_syn_linear_timeouts"); v && *v != 0)
-        say("tcp_syn_linear_timeouts=" + std::to_string(*v) + ": the kernel retransmits its first " + std::to_string(*v) +
-            " SYNs after a constant RTO; the model always doubles it");
     if (auto v = get("net.ipv4.tcp_invalid_ratelimit"); v && *v != 0)
         say("tcp_invalid_ratelimit=" + std::to_string(*v) + ": ACKs to out-of-window segments and challenge ACKs are "
             "rate-limited per connection; the model answers every one");
@@ -2170,6 +2169,8 @@ int command(const std::vector<std::string>& args) {
                 }
                 for (const auto& k : profile_sysctls())
                     if (auto val = read_file(sysctl_path(k))) sysctls[k] = *val;
+                // A kernel before 6.5 has no linear SYN timeouts: it doubles from the first.
+                sysctls.try_emplace("net.ipv4.tcp_syn_linear_timeouts", "0");
             }, err);
             if (!err.empty()) {
                 std::fprintf(stderr, "synfin replay: %s\n", err.c_str());

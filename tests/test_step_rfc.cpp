@@ -600,6 +600,48 @@ TEST_CASE("RFC 1122 §4.2.2.13 data arriving after a full CLOSE is answered with
     }
 }
 
+namespace {
+// An active OPEN at 0 whose SYNs go unanswered: the times (ms) of its retransmissions, and when it gives up.
+std::pair<std::vector<Time>, Time> syn_schedule(const Profile& p) {
+    Endpoint<S> e(p);
+    e.on(Open<S>{false, iss_a, 0});
+    std::vector<Time> sent;
+    for (int i = 0; i < 300 && e.state() == State::syn_sent; ++i) {
+        const auto& fx = e.fire(Timer::retransmission);
+        if (fx.size() == 1 && fx[0].flags == Flags(Flag::syn)) sent.push_back(e.now);
+    }
+    REQUIRE(e.state() == State::closed);
+    REQUIRE(e.tcb.reason == CloseReason::timed_out);
+    return {sent, e.now};
+}
+} // namespace
+
+TEST_CASE("tcp_retransmit_timer and tcp_write_timeout (Linux 6.5+, conformance F1): linear SYN timeouts",
+          "[rfc][timeout][linux]") {
+    constexpr Duration s = profiles::second;
+    SECTION("the defaults (ip-sysctl.rst): RTOs 1, 1, 1, 1, 1, 2, 4 ...; the last SYN at 67 s, the give-up at 131 s") {
+        auto [sent, gave_up] = syn_schedule(lnx);
+        CHECK(sent == std::vector<Time>{1 * s, 2 * s, 3 * s, 4 * s, 5 * s, 7 * s, 11 * s, 19 * s, 35 * s, 67 * s});
+        CHECK(gave_up == 131 * s);
+    }
+    SECTION("tcp_syn_retries=2 (seen on 6.18): SYNs at 0..5 s, and connect() fails at 7 s, when two doubling ones would") {
+        Profile p = lnx;
+        p.syn_retries = 2;
+        auto [sent, gave_up] = syn_schedule(p);
+        CHECK(sent == std::vector<Time>{1 * s, 2 * s, 3 * s, 4 * s, 5 * s});
+        CHECK(gave_up == 7 * s);
+    }
+    SECTION("tcp_syn_linear_timeouts=0: doubling from the first, as RFC 6298 §5.5 and rfc9293") {
+        Profile p = lnx;
+        p.syn_retries = 2;
+        p.syn_linear_timeouts = 0;
+        auto [sent, gave_up] = syn_schedule(p);
+        CHECK(sent == std::vector<Time>{1 * s, 3 * s});
+        CHECK(gave_up == 7 * s);
+        CHECK(rfc.syn_linear_timeouts == 0);
+    }
+}
+
 TEST_CASE("tcp_timewait_state_process TCP_FIN_WAIT2 (Linux, conformance F7): an orphan in FIN-WAIT-2 checks as RFC 793 does",
           "[rfc][fin_wait_2][linux]") {
     auto orphan = [] {
@@ -1634,9 +1676,11 @@ TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: the SYN is resent with expo
         const Profile* p;
         std::vector<Duration> intervals; // from each send to the next timeout
     };
+    Profile lnx_doubling = lnx; // tcp_syn_linear_timeouts=0 (the default 4: test "... conformance F1")
+    lnx_doubling.syn_linear_timeouts = 0;
     const Row rows[] = {
         {&rfc, {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000}},    // RFC 6298 §2.5: capped at 60 s
-        {&lnx, {1000, 2000, 4000, 8000, 16000, 32000, 64000}},           // tcp_syn_retries = 6: 127 s
+        {&lnx_doubling, {1000, 2000, 4000, 8000, 16000, 32000, 64000}},  // tcp_syn_retries = 6: 127 s
     };
     for (const auto& r : rows) {
         CAPTURE(r.p->name);

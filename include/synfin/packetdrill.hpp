@@ -616,12 +616,7 @@ inline SysctlResult apply_sysctl(Profile& p, SysctlState& st, std::string key, s
     if (name == "tcp_rfc1337") return set_bool(p.rfc1337);
     if (name == "tcp_timestamps") return set_bool(p.timestamps);
     if (name == "tcp_sack") return set_bool(p.sack);
-    if (name == "tcp_syn_linear_timeouts") {
-        // The model doubles the SYN timeout from the first retransmission: Linux with 0.
-        auto v = one();
-        if (v && *v == 0) return {SysctlResult::applied, key + "=" + value + " (as the model backs off)"};
-        return {SysctlResult::unknown, key + "=" + value + " (the model has no linear SYN timeouts: 0 only)"};
-    }
+    if (name == "tcp_syn_linear_timeouts") return set_int(p.syn_linear_timeouts);
     if (name == "tcp_window_scaling") {
         auto r = set_bool(st.window_scaling);
         if (r.kind == SysctlResult::applied) rescale();

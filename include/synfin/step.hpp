@@ -279,9 +279,29 @@ private:
         // RFC 6298 §2.2-2.3: after an RTT sample the RTO follows the RTT; Linux's floor is
         // tcp_rto_min, which is all of it on a LAN (conformance F2).
         const bool measured = p_.rto_min > 0 && synchronized(t_.state) && t_.state != State::syn_received;
-        Duration r = measured ? p_.rto_min : p_.rto_initial;
-        for (int i = 0; i < t_.retries && r < p_.rto_max; ++i) r *= 2; // RFC 6298 §5.5: back off
+        return backed_off(measured ? p_.rto_min : p_.rto_initial, t_.retries);
+    }
+
+    // RFC 6298 §5.5: back off after each retransmission. Linux 6.5+ keeps SYN-SENT's first
+    // tcp_syn_linear_timeouts retransmissions at the initial RTO (conformance F1).
+    [[nodiscard]] constexpr Duration backed_off(Duration r, int retries) const {
+        int doublings = retries;
+        if (t_.state == State::syn_sent && p_.syn_linear_timeouts > 0)
+            doublings = retries > p_.syn_linear_timeouts ? retries - p_.syn_linear_timeouts : 0;
+        for (int i = 0; i < doublings && r < p_.rto_max; ++i) r *= 2;
         return r < p_.rto_max ? r : p_.rto_max;
+    }
+
+    // Linux tcp_write_timeout with linear SYN timeouts: SYN-SENT gives up after syn_retries +
+    // tcp_syn_linear_timeouts retransmissions, or once as long has passed since the first SYN as
+    // syn_retries doubling ones would take (tcp_model_timeout), whichever comes first.
+    [[nodiscard]] constexpr bool syn_sent_gives_up() const {
+        const int n = p_.syn_retries, linear = p_.syn_linear_timeouts;
+        if (t_.retries >= n + linear) return true;
+        Duration elapsed = 0, model = 0, r = p_.rto_initial;
+        for (int k = 0; k <= t_.retries; ++k) elapsed += backed_off(p_.rto_initial, k);
+        for (int k = 0; k <= n; ++k, r = r * 2 < p_.rto_max ? r * 2 : p_.rto_max) model += r;
+        return elapsed >= model;
     }
 
     // ---- building segments --------------------------------------------------------------------
@@ -479,7 +499,8 @@ private:
     constexpr void retransmission_timeout() {
         if (t_.in_flight() == 0) { output(); return; } // armed by output() for what its budget held back
         int limit = retry_limit();
-        if (limit != unbounded && t_.retries >= limit) {
+        const bool linear_syn = t_.state == State::syn_sent && p_.syn_linear_timeouts > 0 && limit != unbounded;
+        if (linear_syn ? syn_sent_gives_up() : limit != unbounded && t_.retries >= limit) {
             // RFC 1122 §4.2.3.5: at R2, close the connection. A passive SYN-RECEIVED drops back to
             // LISTEN, as Linux drops the request silently (tcp_synack_retries).
             if (t_.state == State::syn_received && t_.passive) {

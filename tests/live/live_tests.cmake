@@ -31,6 +31,7 @@ set(SYNFIN_LIVE_CASES
     closed_port:client:conforms            closed_port:server:conforms
     synack_retries:client:conforms
     syn_retries:server:conforms
+    syn_retries_linear:server:conforms     # F1, fixed: linear SYN timeouts (Linux 6.5+)
     time_wait_fin:client:conforms          time_wait_fin:server:conforms
     time_wait_rst:client:conforms          time_wait_rst:server:conforms
     time_wait_rst_rfc1337:client:conforms  time_wait_rst_rfc1337:server:conforms
@@ -54,7 +55,6 @@ set(SYNFIN_LIVE_CASES
     orphan_fin_wait_2_rst:client:conforms  orphan_fin_wait_2_rst:server:conforms
     orphan_fin_wait_2_ack:client:conforms  orphan_fin_wait_2_ack:server:conforms
     # Findings: the linux profile and the kernel part here (docs/conformance.md).
-    syn_retries_linear:server:diverges
     oow_rate_limit:client:diverges         oow_rate_limit:server:diverges
     delayed_ack_interactive:client:diverges delayed_ack_interactive:server:diverges
     nagle:client:diverges                  nagle:server:diverges

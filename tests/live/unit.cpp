@@ -248,8 +248,9 @@ TEST_CASE("linux_profile takes the namespace's sysctls", "[live][profile]") {
     CHECK(p.keepalive_probes == 4);
     CHECK(p.rfc1337);
     CHECK(p.wscale == 10); // ilog2(32 MiB) - 15
-    REQUIRE(unmodelled.size() == 1);
-    CHECK(unmodelled[0].rfind("tcp_syn_linear_timeouts=4", 0) == 0);
+    CHECK(p.syn_linear_timeouts == 4);
+    CHECK(unmodelled.empty());
+    CHECK(replay::linux_profile({{"net.ipv4.tcp_syn_linear_timeouts", "0"}}).syn_linear_timeouts == 0);
     // Nothing given: the default profile, unchanged.
     CHECK(replay::linux_profile({}) == profiles::linux_default());
     // Window scaling off.
