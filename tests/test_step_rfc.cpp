@@ -642,6 +642,29 @@ TEST_CASE("tcp_retransmit_timer and tcp_write_timeout (Linux 6.5+, conformance F
     }
 }
 
+TEST_CASE("tcp_rcv_synsent_state_process (Linux, conformance F11): an unacceptable ACK in SYN-SENT brings the SYN forward, once",
+          "[rfc][syn_sent][linux]") {
+    auto e = reach(State::syn_sent, lnx);
+    const Time rto_due = e.tcb.at(Timer::retransmission);
+    const auto& fx = e.arrive(make_seg<S>(Flag::syn | Flag::ack, S{7000}, iss_a + 5));
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].flags == Flags(Flag::rst)); // §3.10.7.3: <SEQ=SEG.ACK><CTL=RST>
+    CHECK(fx[0].seq == iss_a + 5);
+    CHECK(e.tcb.at(Timer::retransmission) == e.now + 8);
+    const auto& again = e.fire(Timer::retransmission);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].flags == Flags(Flag::syn));
+    CHECK(e.tcb.at(Timer::retransmission) == e.now + 1000); // linear: the RTO stays 1 s
+    // Once retransmitted, a bad ACK leaves the timer alone, as an RST with a bad ACK does.
+    const Time next = e.tcb.at(Timer::retransmission);
+    e.arrive(make_seg<S>(Flag::rst | Flag::ack, S{0}, iss_a + 5));
+    CHECK(e.tcb.at(Timer::retransmission) == next);
+    // The RFC waits for its RTO.
+    auto r = reach(State::syn_sent, rfc);
+    r.arrive(make_seg<S>(Flag::syn | Flag::ack, S{7000}, iss_a + 5));
+    CHECK(r.tcb.at(Timer::retransmission) == rto_due);
+}
+
 TEST_CASE("tcp_timewait_state_process TCP_FIN_WAIT2 (Linux, conformance F7): an orphan in FIN-WAIT-2 checks as RFC 793 does",
           "[rfc][fin_wait_2][linux]") {
     auto orphan = [] {

@@ -29,6 +29,7 @@ struct Profile {
     Duration rto_min = 0;              // >0: the RTO once synchronized (conformance F2)
     int syn_retries = 0;               // SYN retransmissions before giving up (R2 for SYN)
     int syn_linear_timeouts = 0;       // SYN-SENT: the first N retransmissions keep the initial RTO (F1)
+    Duration syn_resend_after_bad_ack = 0; // SYN-SENT: an unacceptable ACK brings the first retransmission forward to this (F11)
     int synack_retries = 0;            // SYN+ACK retransmissions, or `unbounded`
     int data_retries = 0;              // data/FIN retransmissions (R2)
     Duration fin_wait_2_timeout = 0;   // 0: none (RFC); Linux: orphans only
@@ -126,6 +127,7 @@ constexpr Profile linux_default() {
     p.rto_min = 200;                   // srtt + 4*rttvar, at least net.ipv4.tcp_rto_min_us; srtt ~ 0 on a LAN
     p.syn_retries = 6;                 // net.ipv4.tcp_syn_retries
     p.syn_linear_timeouts = 4;         // net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+)
+    p.syn_resend_after_bad_ack = 8;    // tcp_rcv_synsent_state_process: TCP_TIMEOUT_MIN, 2 jiffies at HZ=250
     p.synack_retries = 5;              // net.ipv4.tcp_synack_retries; then the request is dropped
     p.data_retries = 15;               // net.ipv4.tcp_retries2
     p.fin_wait_2_timeout = 60 * second; // net.ipv4.tcp_fin_timeout, for orphaned sockets

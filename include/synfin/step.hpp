@@ -583,6 +583,11 @@ private:
                 seg.ack = t_.snd_nxt; // broken variant unchecked_synack: any SYN+ACK will do
             } else if (le(seg.ack, t_.iss) || gt(seg.ack, t_.snd_nxt)) {
                 reset_for(seg);
+                // Linux: "Previous FIN/ACK or RST/ACK might be ignored" - a peer that answers
+                // with an old connection's numbers may have dropped our SYN, so send it again
+                // soon, once (conformance F11).
+                if (p_.syn_resend_after_bad_ack > 0 && t_.retries == 0)
+                    set(Timer::retransmission, p_.syn_resend_after_bad_ack);
                 return;
             }
             ack_ok = in_range_open_closed(t_.snd_una, seg.ack, t_.snd_nxt);

@@ -143,6 +143,9 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     // More SYN copies within the same give-up time add states and no order relation a property
     // depends on: the checker's SYN backoff doubles (retries are capped for the same reason).
     q.syn_linear_timeouts = 0;
+    // A few milliseconds are less than a tick: the SYN an unacceptable ACK brings forward (F11)
+    // goes at its RTO, as in the RFC.
+    q.syn_resend_after_bad_ack = 0;
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
     q.delayed_ack = p.delayed_ack > 0 ? unit : 0;
