@@ -5,7 +5,6 @@
 // checked in static_assert and used by a raw-socket driver alike.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -219,7 +218,7 @@ constexpr Result<Options> parse_options(std::span<const std::uint8_t> b) {
             break;
         case opt::wscale:
             if (len != opt::wscale_len) return Error::bad_option_length;
-            o.wscale = std::min(b[i + 2], opt::max_wscale); // RFC 7323 §2.3: use 14 instead
+            o.wscale = b[i + 2] < opt::max_wscale ? b[i + 2] : opt::max_wscale; // RFC 7323 §2.3: use 14 instead
             break;
         case opt::sack_permitted:
             if (len != opt::sack_permitted_len) return Error::bad_option_length;
@@ -298,7 +297,7 @@ constexpr Result<Header> parse(std::span<const std::uint8_t> tcp_bytes, Pseudo p
 
 // The payload of a segment parse accepted: its last seg.len bytes.
 constexpr std::span<const std::uint8_t> payload(std::span<const std::uint8_t> tcp_bytes, const Header& h) {
-    return tcp_bytes.last(std::min<std::size_t>(h.seg.len, tcp_bytes.size()));
+    return tcp_bytes.last(h.seg.len < tcp_bytes.size() ? std::size_t{h.seg.len} : tcp_bytes.size());
 }
 
 // Writes header, seg.len zero bytes of payload (the model has no contents) and the checksum;
