@@ -1,5 +1,7 @@
 // `synfin graph`: the endpoint graph, explored state spaces and counterexample ladders as
 // Graphviz DOT (include/synfin/dot.hpp), rendered to SVG/PNG by `dot` when it is on PATH.
+#include <synfin/decimal.hpp>
+
 #include "graph.hpp"
 
 #include <spawn.h>
@@ -67,11 +69,9 @@ int graph_error(const std::string& msg) {
 }
 
 bool parse_count(const std::string& s, std::uint64_t& out) {
-    if (s.empty() || s.size() > 18) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    out = std::stoull(s);
-    return true;
+    auto v = synfin::decimal_in_range(s, INT64_MAX);
+    if (v) out = static_cast<std::uint64_t>(*v);
+    return v.has_value();
 }
 
 std::string profile_names() {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <synfin/decimal.hpp>
+
 #include "graph.hpp"
 #include "pkt.hpp"
 #include "replay.hpp"
@@ -76,11 +78,9 @@ int usage_error(const std::string& msg) {
 }
 
 bool parse_number(const std::string& s, std::uint64_t& out) {
-    if (s.empty() || s.size() > 18) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    out = std::stoull(s);
-    return true;
+    auto v = synfin::decimal_in_range(s, INT64_MAX);
+    if (v) out = static_cast<std::uint64_t>(*v);
+    return v.has_value();
 }
 
 std::string json_escape(std::string_view s) {

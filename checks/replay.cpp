@@ -2,6 +2,8 @@
 // its two peers (a live stack through the raw-socket driver, or the model itself for --simulate),
 // and the command line. See replay.hpp and docs/conformance.md.
 #include "replay.hpp"
+
+#include <synfin/decimal.hpp>
 #include "netns.hpp"
 #include "pkt.hpp"
 #include "runner.hpp"
@@ -68,22 +70,7 @@ std::vector<Word> split_words(std::string_view line) {
     return out;
 }
 
-std::optional<std::int64_t> parse_int(std::string_view s) {
-    if (s.empty() || s.size() > 18) return std::nullopt;
-    bool neg = false;
-    std::size_t i = 0;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i = 1;
-        if (s.size() == 1) return std::nullopt;
-    }
-    std::int64_t v = 0;
-    for (; i < s.size(); ++i) {
-        if (s[i] < '0' || s[i] > '9') return std::nullopt;
-        v = v * 10 + (s[i] - '0');
-    }
-    return neg ? -v : v;
-}
+std::optional<std::int64_t> parse_int(std::string_view s) { return synfin::signed_decimal(s); }
 
 std::optional<std::uint32_t> parse_u32(std::string_view s) {
     auto v = parse_int(s);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "codec.hpp"
+#include "decimal.hpp"
 #include "step.hpp"
 
 namespace synfin::pkt {
@@ -962,17 +963,7 @@ inline std::vector<SettingsLine> settings_lines(const std::string& text) {
     return out;
 }
 
-// A whole decimal number in [0, max], or nothing: no sign, no trailing text, no overflow.
-inline std::optional<std::int64_t> decimal_in_range(std::string_view v, std::int64_t max) {
-    if (v.empty() || v.size() > 18) return std::nullopt;
-    std::int64_t n = 0;
-    for (char ch : v) {
-        if (ch < '0' || ch > '9') return std::nullopt;
-        n = n * 10 + (ch - '0');
-    }
-    if (n > max) return std::nullopt;
-    return n;
-}
+using synfin::decimal_in_range;
 
 // Largest --tolerance_usecs: ten seconds, so that sums of times and tolerances stay far from overflow.
 inline constexpr std::int64_t max_tolerance_us = 10'000'000;

@@ -117,20 +117,11 @@ inline constexpr std::size_t arp_frame_length = eth_header_length + 28;
 inline constexpr std::size_t max_frame_length = eth_header_length + 1500;
 
 namespace detail {
-constexpr void put16(std::span<std::uint8_t> b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 1] = static_cast<std::uint8_t>(v);
-}
-constexpr void put32(std::span<std::uint8_t> b, std::size_t at, std::uint32_t v) {
-    put16(b, at, static_cast<std::uint16_t>(v >> 16));
-    put16(b, at + 2, static_cast<std::uint16_t>(v));
-}
-constexpr std::uint16_t get16(std::span<const std::uint8_t> b, std::size_t at) {
-    return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]);
-}
-constexpr std::uint32_t get32(std::span<const std::uint8_t> b, std::size_t at) {
-    return static_cast<std::uint32_t>(get16(b, at)) << 16 | get16(b, at + 2);
-}
+// Network byte order, as the TCP codec writes it.
+using wire::detail::get16;
+using wire::detail::get32;
+using wire::detail::put16;
+using wire::detail::put32;
 constexpr void put_mac(std::span<std::uint8_t> b, std::size_t at, const Mac& m) {
     for (std::size_t i = 0; i < 6; ++i) b[at + i] = m.b[i];
 }
