@@ -87,8 +87,9 @@ set(_synfin_cx_dir "${CMAKE_CURRENT_BINARY_DIR}/counterexamples")
 add_test(NAME live.counterexamples.generate
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli>
             --generate "${_synfin_cx_dir}")
+# RUN_SERIAL: the check runs on both cores (JOBS threads); beside another test it takes twice as long.
 set_tests_properties(live.counterexamples.generate PROPERTIES
-    FIXTURES_SETUP synfin_counterexamples TIMEOUT 1200 LABELS "live;simulate")
+    FIXTURES_SETUP synfin_counterexamples RUN_SERIAL TRUE TIMEOUT 1200 LABELS "live;simulate")
 add_test(NAME live.counterexamples
     COMMAND "${SYNFIN_BASH}" "${_synfin_live_dir}/counterexamples.sh" $<TARGET_FILE:synfin_cli>
             --traces "${_synfin_cx_dir}")
