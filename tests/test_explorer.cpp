@@ -449,14 +449,14 @@ void random_walks(const std::string& name, const Config& config, const std::func
 } // namespace
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (data, loss/dup/crash budgets)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("send 2 bytes, no sequence check, loss/dup/crash budgets", data_budgets(), [](const St& s) {
         return s.host[0].crashed && s.dup_left == 0 && s.loss_left == 0 && (s.violations & out_of_order) != 0;
     });
 }
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (one byte delivered twice)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("send 1 byte, no sequence check, one duplicate", one_byte_twice(), [](const St& s) {
         return (s.violations & out_of_order) != 0 && s.host[1].tcb.state == State::established;
     });
@@ -477,7 +477,7 @@ TEST_CASE("explorer: random walks reach only counted, losslessly packed states (
 }
 
 TEST_CASE("explorer: random walks reach only counted, losslessly packed states (crash/rfc9293+keepalive)",
-          "[explorer][properties]") {
+          "[explorer][properties][heavy]") {
     random_walks("crash/rfc9293+keepalive", suite_config("crash", "rfc9293+keepalive"), [](const St& s) {
         return s.host[0].crashed && s.host[1].tcb.keepalive_probes > 0;
     });

@@ -466,13 +466,13 @@ TEST_CASE("no_half_open_leak holds on stale_syn/rfc9293: claim 5, with three seg
 }
 
 TEST_CASE("no_half_open_leak holds on crash/rfc9293+keepalive: claim 7, keepalive ends the wait for a crashed peer",
-          "[suite][claim7]") {
+          "[suite][claim7][heavy]") {
     check_holds({{"no_half_open_leak", "crash/rfc9293+keepalive"}}, "claim 7");
 }
 
 TEST_CASE("no_livelock holds on crash/rfc9293+keepalive and stale_syn/rfc9293: a crashed peer's connection is finished, "
           "an idle pair or a CLOSE-WAIT left open is at rest",
-          "[suite][finding6]") {
+          "[suite][finding6][heavy]") {
     check_holds({{"no_livelock", "crash/rfc9293+keepalive"}}, "crashed peer");
     check_holds({{"no_livelock", "stale_syn/rfc9293"}}, "CLOSE-WAIT");
 }
@@ -578,7 +578,7 @@ TEST_CASE("refinement: a holding verdict that changes at the finer resolution is
 // crash/rfc9293+keepalive was the second case until keepalive's probes outlasted a round trip
 // (issue 16, finding 5): its finer space now exceeds the default refinement budget.
 TEST_CASE("refinement: the suite re-runs holding cells at twice the resolution (stale_syn/rfc9293 and idle are stable)",
-          "[suite][refinement]") {
+          "[suite][refinement][heavy]") {
     for (auto [property, config] : {std::pair<const char*, const char*>{"no_half_open_leak", "stale_syn/rfc9293"},
                                     {"no_spurious_timeout", "idle/rfc9293+keepalive"}}) {
         INFO(config);
@@ -662,7 +662,7 @@ TEST_CASE("in_order_exactly_once is complete: on data/no_sequence_check no host 
 
 TEST_CASE("finding 3: in a simultaneous open neither host's SYN is an old segment to the other (the two attempts "
           "are one connection), and both agree on the ISS",
-          "[suite][finding3]") {
+          "[suite][finding3][heavy]") {
     Config c = make_config(Scenario{"simultaneous_open", "both connect, then close",
                                     {{U::connect}, {U::close}}, {{U::connect}, {U::close}}, 0},
                            *find_profile("rfc9293"));
