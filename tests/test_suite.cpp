@@ -875,7 +875,7 @@ bool has_step(const Trace& t, ActionKind k, int host, std::optional<UserAction> 
 
 TEST_CASE("RFC 9293 §3.6 SHLD-3 in the suite: CLOSE with bytes unread resets the peer (partial_read: a RECEIVE "
           "reads one byte of two)",
-          "[suite][finding8]") {
+          "[suite][finding8][heavy]") {
     // The server read one byte, closed, and its RST reached the client, who was told.
     auto n = shortest_to("partial_read", "rfc9293", [](const SystemState<seq_bits>& s) {
         return s.host[1].discarded && s.host[1].tcb.reason == CloseReason::aborted && s.host[0].saw_error &&
