@@ -68,12 +68,6 @@ int graph_error(const std::string& msg) {
     return exit_usage;
 }
 
-bool parse_count(const std::string& s, std::uint64_t& out) {
-    auto v = synfin::decimal_in_range(s, INT64_MAX);
-    if (v) out = static_cast<std::uint64_t>(*v);
-    return v.has_value();
-}
-
 std::string profile_names() {
     std::string o;
     for (const auto& p : profile_choices()) o += (o.empty() ? "" : ", ") + std::string(p.name);
@@ -248,7 +242,7 @@ int cmd_space(const std::vector<std::string>& args) {
             return true;
         };
         std::string v;
-        std::uint64_t n = 0;
+        std::optional<std::int64_t> n;
         if (a == "--config") {
             if (!value(config)) return graph_error("--config needs SCENARIO/PROFILE (see 'synfin list')");
         } else if (a == "--property") {
@@ -258,14 +252,14 @@ int cmd_space(const std::vector<std::string>& args) {
             so.summary = true;
         } else if (a == "--max-draw") {
             // Graphviz lays out ten thousand nodes in minutes; beyond that it takes hours.
-            if (!value(v) || !parse_count(v, n) || n == 0 || n > 10000) return graph_error("--max-draw needs a number from 1 to 10000");
-            so.max_draw = n;
+            if (!value(v) || !(n = synfin::decimal_between(v, 1, 10000))) return graph_error("--max-draw needs a number from 1 to 10000");
+            so.max_draw = static_cast<std::uint64_t>(*n);
         } else if (a == "--max-states") {
-            if (!value(v) || !parse_count(v, n) || n == 0 || n > 2'000'000'000) return graph_error("--max-states needs a number from 1 to 2000000000");
-            max_states = n;
+            if (!value(v) || !(n = synfin::decimal_between(v, 1, 2'000'000'000))) return graph_error("--max-states needs a number from 1 to 2000000000");
+            max_states = static_cast<std::uint64_t>(*n);
         } else if (a == "--threads") {
-            if (!value(v) || !parse_count(v, n) || n == 0 || n > 256) return graph_error("--threads needs a number from 1 to 256");
-            threads = n;
+            if (!value(v) || !(n = synfin::decimal_between(v, 1, 256))) return graph_error("--threads needs a number from 1 to 256");
+            threads = static_cast<std::uint64_t>(*n);
         } else {
             return graph_error("unknown option '" + a + "' for 'graph space'");
         }

@@ -77,12 +77,6 @@ int usage_error(const std::string& msg) {
     return exit_usage;
 }
 
-bool parse_number(const std::string& s, std::uint64_t& out) {
-    auto v = synfin::decimal_in_range(s, INT64_MAX);
-    if (v) out = static_cast<std::uint64_t>(*v);
-    return v.has_value();
-}
-
 std::string json_escape(std::string_view s) {
     std::string o;
     for (char c : s) {
@@ -167,17 +161,17 @@ int cmd_check(const std::vector<std::string>& args) {
                 return usage_error("unknown profile in '" + v + "' (see 'synfin list')");
             configs.insert(v);
         } else if (a == "--threads") {
-            std::uint64_t n = 0;
-            if (!value(v) || !parse_number(v, n) || n == 0 || n > 256) return usage_error("--threads needs a number from 1 to 256");
-            ro.threads = static_cast<unsigned>(n);
+            auto n = value(v) ? synfin::decimal_between(v, 1, 256) : std::nullopt;
+            if (!n) return usage_error("--threads needs a number from 1 to 256");
+            ro.threads = static_cast<unsigned>(*n);
         } else if (a == "--max-states") {
-            std::uint64_t n = 0;
-            if (!value(v) || !parse_number(v, n) || n == 0 || n > 60'000'000) return usage_error("--max-states needs a number from 1 to 60000000");
-            ro.max_states = n;
+            auto n = value(v) ? synfin::decimal_between(v, 1, 60'000'000) : std::nullopt;
+            if (!n) return usage_error("--max-states needs a number from 1 to 60000000");
+            ro.max_states = static_cast<std::uint64_t>(*n);
         } else if (a == "--refine-states") {
-            std::uint64_t n = 0;
-            if (!value(v) || !parse_number(v, n) || n > 60'000'000) return usage_error("--refine-states needs a number from 0 to 60000000");
-            ro.refine_max_states = n;
+            auto n = value(v) ? synfin::decimal_between(v, 0, 60'000'000) : std::nullopt;
+            if (!n) return usage_error("--refine-states needs a number from 0 to 60000000");
+            ro.refine_max_states = static_cast<std::uint64_t>(*n);
         } else if (a == "--json") {
             if (!value(json_file)) return usage_error("--json needs a file name");
         } else if (a == "--trace-dir") {

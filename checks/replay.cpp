@@ -4,6 +4,7 @@
 #include "replay.hpp"
 
 #include <synfin/decimal.hpp>
+
 #include "netns.hpp"
 #include "pkt.hpp"
 #include "runner.hpp"
@@ -70,10 +71,8 @@ std::vector<Word> split_words(std::string_view line) {
     return out;
 }
 
-std::optional<std::int64_t> parse_int(std::string_view s) { return synfin::signed_decimal(s); }
-
 std::optional<std::uint32_t> parse_u32(std::string_view s) {
-    auto v = parse_int(s);
+    auto v = synfin::signed_decimal(s);
     if (!v || *v < 0 || *v > 0xffffffffLL) return std::nullopt;
     return static_cast<std::uint32_t>(*v);
 }
@@ -140,13 +139,13 @@ std::optional<SeqExpr> parse_expr(std::string_view s) {
             auto rest = s.substr(b.name.size());
             if (rest.empty()) return e;
             if (rest[0] != '+' && rest[0] != '-') return std::nullopt;
-            auto v = parse_int(rest);
+            auto v = synfin::signed_decimal(rest);
             if (!v) return std::nullopt;
             e.offset = *v;
             return e;
         }
     }
-    auto v = parse_int(s);
+    auto v = synfin::signed_decimal(s);
     if (!v) return std::nullopt;
     e.base = SeqExpr::Base::isn;
     e.offset = *v;
@@ -235,14 +234,14 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
             sc.seq_bits = *n;
         } else if (kw == "end") {
             if (w.size() != 2) return err(w[0].column, "usage: end MS");
-            auto t = parse_int(w[1].text);
+            auto t = synfin::signed_decimal(w[1].text);
             if (!t || *t < 0) return err(w[1].column, "a time is a number of milliseconds");
             if (*t > max_scenario_ms) return err(w[1].column, too_long);
             sc.end = *t;
             saw_end = true;
         } else if (kw == "at") {
             if (w.size() < 3) return err(w[0].column, "usage: at MS HOST ACTION ... | at MS lose|resend|inject ...");
-            auto t = parse_int(w[1].text);
+            auto t = synfin::signed_decimal(w[1].text);
             if (!t || *t < 0) return err(w[1].column, "a time is a number of milliseconds");
             if (*t > max_scenario_ms) return err(w[1].column, too_long);
             if (!sc.actions.empty() && *t < sc.actions.back().at)
@@ -265,7 +264,7 @@ std::variant<Script, ScriptError> parse_script(std::string_view text) {
                 if (w[4].text == "all") a.count = -1;
                 else if (w[4].text == "none") a.count = 0;
                 else {
-                    auto n = parse_int(w[4].text);
+                    auto n = synfin::signed_decimal(w[4].text);
                     if (!n || *n <= 0 || *n > 1000000) return err(w[4].column, "lose N (N > 0), all or none");
                     a.count = static_cast<int>(*n);
                 }
@@ -699,7 +698,7 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
 }
 
 bool set_knob(Profile& p, std::string_view knob, std::string_view value) {
-    auto v = parse_int(value);
+    auto v = synfin::signed_decimal(value);
     if (!v || *v < -1 || *v > 100000000) return false;
     auto i = static_cast<int>(*v);
     if (knob == "syn_retries") p.syn_retries = i;
@@ -2017,13 +2016,13 @@ int command(const std::vector<std::string>& args) {
             if (end == v.c_str() || *end != 0 || !(o.time_scale > 0 && o.time_scale <= 1000)) return usage_error("--time-scale needs a number in (0, 1000]");
         } else if (a == "--tolerance") {
             if (!value(v)) return usage_error("--tolerance needs milliseconds");
-            auto n = parse_int(v);
+            auto n = synfin::signed_decimal(v);
             if (!n || *n < 0 || *n > 60000) return usage_error("--tolerance needs 0..60000 ms");
             o.tolerance = *n;
             tolerance_given = true;
         } else if (a == "--tick") {
             if (!value(v)) return usage_error("--tick needs milliseconds");
-            auto n = parse_int(v);
+            auto n = synfin::signed_decimal(v);
             if (!n || *n < 100 || *n > 60000) return usage_error("--tick needs 100..60000 ms");
             tick_ms = *n;
         } else if (a == "--simulate") {

@@ -24,6 +24,13 @@ constexpr std::optional<std::int64_t> decimal_in_range(std::string_view v, std::
     return n;
 }
 
+// A whole decimal number in [lo, hi], as a command-line option's range says.
+constexpr std::optional<std::int64_t> decimal_between(std::string_view v, std::int64_t lo, std::int64_t hi) {
+    auto n = decimal_in_range(v, hi);
+    if (!n || *n < lo) return std::nullopt;
+    return n;
+}
+
 // The same with an optional sign: a number of at most 18 digits, either way from zero.
 constexpr std::optional<std::int64_t> signed_decimal(std::string_view v) {
     const bool negative = !v.empty() && v.front() == '-';
@@ -35,6 +42,7 @@ constexpr std::optional<std::int64_t> signed_decimal(std::string_view v) {
 
 static_assert(decimal_in_range("0", 0) == 0 && !decimal_in_range("", 9) && !decimal_in_range("1x", 9) &&
               !decimal_in_range("10", 9) && !decimal_in_range("-1", 9) && !decimal_in_range("9999999999999999999", INT64_MAX));
+static_assert(decimal_between("1", 1, 256) == 1 && !decimal_between("0", 1, 256) && !decimal_between("257", 1, 256));
 static_assert(signed_decimal("-12") == -12 && signed_decimal("+7") == 7 && !signed_decimal("-") && !signed_decimal("--1"));
 
 } // namespace synfin
