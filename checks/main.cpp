@@ -16,6 +16,7 @@
 #include <synfin/decimal.hpp>
 
 #include "graph.hpp"
+#include "model_file.hpp"
 #include "pkt.hpp"
 #include "replay.hpp"
 #include "runner.hpp"
@@ -30,9 +31,12 @@ constexpr int exit_ok = 0, exit_unexpected = 1, exit_usage = 2, exit_incomplete 
 const char* usage_text = R"(usage: synfin <command> [options]
 
 commands:
-  check            run the property suite on the built-in models (the main job)
+  check [FILE...]  run the property suite on the built-in models (the main job), or the checks
+                   of model files (FILE.toml: your own configuration, docs/models.md)
   trace verify F   replay the counterexample trace in file F and confirm its violation
   list             list the properties, scenarios, profiles and suite cells
+  profile show P   profile P as a model-file fragment: every knob, durations in milliseconds
+  profile diff P Q the knobs that profiles P and Q set differently
   pkt run F...     run packetdrill scripts against the model, or with --live against a live
                    kernel (docs/packetdrill.md, 'synfin pkt --help')
   trace export F --format packetdrill|pcap [--host A|B] [-o OUT]
@@ -48,7 +52,8 @@ commands:
 
 check options:
   --property NAME    only cells of this property (repeatable)
-  --config S/P       only cells of scenario S with profile P; S alone selects a scenario (repeatable)
+  --config S/P       only cells of scenario S with profile P; S alone selects a scenario (repeatable;
+                     built-in cells only, not with model files)
   --threads N        explorer threads (default 1; verdicts and counts do not depend on it)
   --max-states N     stop an exploration beyond N states (at most 60 million; verdict then 'unknown')
   --refine-states N  re-check each holding verdict at twice the resolution (ticks per MSL) within
@@ -57,6 +62,7 @@ check options:
   --json FILE        also write the results as JSON (docs/properties.md, "JSON report"); '-': on
                      stdout, in place of the table
   --trace-dir DIR    write each counterexample as DIR/<property>__<scenario>__<profile>.trace
+                     (DIR/<property>__<model file's stem>.trace for a model file's check)
   --progress         report exploration progress on stderr, about once a second (the default)
   --quiet            print only the summary line, no progress
 
@@ -88,7 +94,29 @@ std::string json_escape(std::string_view s) {
 }
 
 std::string trace_file_name(const Cell& c) {
+    if (c.profile.empty()) // a model file's check
+        return std::string(c.property) + "__" + std::filesystem::path(std::string(c.scenario)).stem().string() + ".trace";
     return std::string(c.property) + "__" + std::string(c.scenario) + "__" + std::string(c.profile) + ".trace";
+}
+
+int cmd_profile(const std::vector<std::string>& args) {
+    auto find = [](const std::string& n) { return find_profile(n); };
+    if (args.size() == 2 && args[0] == "show") {
+        const auto* p = find(args[1]);
+        if (!p) return usage_error("unknown profile '" + args[1] + "' (see 'synfin list')");
+        std::fputs(model::show_profile(*p).c_str(), stdout);
+        return exit_ok;
+    }
+    if (args.size() == 3 && args[0] == "diff") {
+        const auto* a = find(args[1]);
+        const auto* b = find(args[2]);
+        if (!a || !b) return usage_error("unknown profile '" + (a ? args[2] : args[1]) + "' (see 'synfin list')");
+        std::printf("# knobs that %s and %s set differently (%s -> %s); durations in milliseconds\n", args[1].c_str(),
+                    args[2].c_str(), args[1].c_str(), args[2].c_str());
+        for (const auto& line : model::diff_profiles(a->profile, b->profile)) std::printf("%s\n", line.c_str());
+        return exit_ok;
+    }
+    return usage_error("usage: synfin profile show PROFILE | synfin profile diff PROFILE PROFILE");
 }
 
 int cmd_list() {
@@ -131,6 +159,7 @@ int cmd_verify(const std::string& file) {
 
 int cmd_check(const std::vector<std::string>& args) {
     std::set<std::string> props, configs;
+    std::vector<const model::Model*> models;
     RunOptions ro;
     ro.progress = true; // reported only for explorations that run longer than a second
     std::string json_file, trace_dir;
@@ -181,10 +210,19 @@ int cmd_check(const std::vector<std::string>& args) {
         } else if (a == "--quiet") {
             quiet = true;
             ro.progress = false;
-        } else {
+        } else if (!a.empty() && a[0] == '-') {
             return usage_error("unknown option '" + a + "'");
+        } else {
+            // Every model file is read and checked before anything is explored.
+            auto loaded = model::load(a);
+            if (auto* e = std::get_if<model::Error>(&loaded)) {
+                std::fprintf(stderr, "%s\n", e->text().c_str());
+                return exit_usage;
+            }
+            models.push_back(std::get<const model::Model*>(loaded));
         }
     }
+    if (!models.empty() && !configs.empty()) return usage_error("--config selects built-in cells; not with model files");
     if (!trace_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(trace_dir, ec);
@@ -206,20 +244,32 @@ int cmd_check(const std::vector<std::string>& args) {
     // Select cells and group them by configuration, keeping the suite's order.
     std::vector<std::string> order;
     std::map<std::string, std::vector<const Cell*>> groups;
-    for (const auto& c : cells()) {
+    std::vector<const Cell*> selected;
+    if (models.empty()) {
+        for (const auto& c : cells()) selected.push_back(&c);
+    } else {
+        for (const auto* m : models)
+            for (const auto& c : m->cells) selected.push_back(&c);
+    }
+    std::map<const Cell*, std::size_t> rank; // results are listed in the order of the suite or the files
+    for (const auto* cp : selected) {
+        const Cell& c = *cp;
+        rank.emplace(cp, rank.size());
         if (!props.empty() && !props.count(std::string(c.property))) continue;
         if (!configs.empty() && !configs.count(config_name(c)) && !configs.count(std::string(c.scenario))) continue;
         if (!groups.count(config_name(c))) order.push_back(config_name(c));
         groups[config_name(c)].push_back(&c);
     }
-    if (order.empty()) return usage_error("no suite cell matches the selection (see 'synfin list')");
+    if (order.empty()) return usage_error(models.empty() ? "no suite cell matches the selection (see 'synfin list')"
+                                                         : "no check of the model files matches --property");
     std::vector<CellResult> results;
     for (const auto& g : order) {
         if (!quiet) std::fprintf(stderr, "exploring %s ...\n", g.c_str());
         auto rs = run_group(groups[g], ro);
         results.insert(results.end(), rs.begin(), rs.end());
     }
-    std::sort(results.begin(), results.end(), [](const CellResult& a, const CellResult& b) { return a.cell < b.cell; });
+    std::stable_sort(results.begin(), results.end(),
+                     [&](const CellResult& a, const CellResult& b) { return rank[a.cell] < rank[b.cell]; });
     int unexpected = 0, incomplete = 0;
     if (!quiet) {
         std::printf("%-29s %-43s %-9s %-9s %10s %11s %7s %5s %-10s %6s\n", "property", "configuration", "verdict", "expected",
@@ -260,7 +310,8 @@ int cmd_check(const std::vector<std::string>& args) {
           << "  \"options\": [" << options_json << "],\n  \"cells\": [\n";
         for (std::size_t i = 0; i < results.size(); ++i) {
             const auto& r = results[i];
-            f << "    {\"property\": \"" << json_escape(r.cell->property) << "\", \"scenario\": \"" << json_escape(r.cell->scenario)
+            f << "    {\"property\": \"" << json_escape(r.cell->property) << "\", \"configuration\": \""
+              << json_escape(config_name(*r.cell)) << "\", \"scenario\": \"" << json_escape(r.cell->scenario)
               << "\", \"profile\": \"" << json_escape(r.cell->profile) << "\", \"verdict\": \"" << name(r.verdict)
               << "\", \"expected\": \"" << name(r.cell->expected) << "\", \"states\": " << r.stats.states
               << ", \"transitions\": " << r.stats.transitions << ", \"seconds\": " << r.seconds
@@ -302,6 +353,7 @@ int dispatch(const std::vector<std::string>& args) {
         for (const auto& a : args) if (a == "--help" || a == "-h") { std::fputs(usage_text, stdout); return exit_ok; }
         return cmd_check({args.begin() + 1, args.end()});
     }
+    if (cmd == "profile") return cmd_profile({args.begin() + 1, args.end()});
     if (cmd == "pkt") return run_pkt({args.begin() + 1, args.end()});
     if (cmd == "graph") return run_graph({args.begin() + 1, args.end()});
     if (cmd == "replay") return synfin::replay::command({args.begin() + 1, args.end()});
@@ -317,6 +369,7 @@ int dispatch(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
+    synfin::suite::model_loader() = synfin::model::load_config;
     const int status = dispatch(args);
     // A report that did not reach its reader is no report (`synfin list > /dev/full`).
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

@@ -144,7 +144,11 @@ inline void apply_refinement(CellResult& coarse, const CellResult& fine) {
     }
 }
 
-inline std::string config_name(const Cell& c) { return std::string(c.scenario) + "/" + std::string(c.profile); }
+// SCENARIO/PROFILE for a built-in cell; the model file's path for a cell of a model file (whose
+// profile is empty: each host names its own).
+inline std::string config_name(const Cell& c) {
+    return c.profile.empty() ? std::string(c.scenario) : std::string(c.scenario) + "/" + std::string(c.profile);
+}
 
 // Explores one (scenario, profile) at resolution msl (0: the scenario's) and decides every
 // given cell that uses it.
@@ -152,19 +156,26 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
                                              std::uint8_t msl = 0) {
     std::vector<CellResult> out;
     const Cell& first = *group.front();
-    const Scenario* sc = find_scenario(first.scenario);
-    const ProfileChoice* pc = find_profile(first.profile);
     for (auto* c : group) {
         CellResult r;
         r.cell = c;
         out.push_back(r);
     }
-    if (!sc || !pc) {
-        for (auto& r : out) r.note = "unknown scenario or profile";
+    // The trace names the resolution only where it is not the configuration's own.
+    std::string cfg = config_name(first);
+    const auto own = config_named(cfg);
+    if (!own) {
+        for (auto& r : out) r.note = "unknown configuration";
         return out;
     }
+    if (msl != 0 && msl != own->msl) cfg += "@msl=" + std::to_string(msl);
     auto t0 = std::chrono::steady_clock::now();
-    const Config config = make_config(*sc, *pc, msl);
+    const auto named = config_named(cfg);
+    if (!named) {
+        for (auto& r : out) r.note = "no configuration at MSL = " + std::to_string(msl) + " ticks";
+        return out;
+    }
+    const Config config = *named;
     System<seq_bits> sys(config);
     for (auto& r : out) r.msl = config.msl;
     ExploreOptions eo;
@@ -193,8 +204,6 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     }
     auto first_bad = ex.run(safety, !any_liveness);
     bool complete = ex.stats().completion == Completion::complete;
-    std::string cfg = config_name(first);
-    if (msl != 0 && msl != sc->msl) cfg += "@msl=" + std::to_string(msl);
     auto trace_of = [&](std::vector<std::uint32_t> stem, std::vector<std::uint32_t> cycle, std::string_view prop) {
         Trace t{cfg, std::string(prop), {}, {}};
         for (std::size_t j = 1; j < stem.size(); ++j) t.stem.push_back(*ex.action_between(stem[j - 1], stem[j]));
@@ -270,7 +279,8 @@ struct Verification {
 };
 
 inline Verification verify(const Trace& t) {
-    if (t.config.find('/') == std::string::npos) return {false, "config must be SCENARIO/PROFILE", true};
+    if (t.config.find('/') == std::string::npos && !names_model_file(t.config))
+        return {false, "config must be SCENARIO/PROFILE or a model file (FILE.toml)", true};
     auto config = config_named(t.config);
     if (!config) return {false, "unknown configuration '" + t.config + "' (see 'synfin list')", true};
     const bool dead_end = t.property == "dead_end";

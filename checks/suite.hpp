@@ -200,22 +200,28 @@ inline const Scenario* find_scenario(std::string_view name) {
     return nullptr;
 }
 
+// A profile at the checker's scale (in_ticks), its retry limits capped at max_retries or, when
+// the loss budget is finite, at the fewest retries that outlast it.
+inline Profile checker_profile(const Profile& profile, int max_retries, int loss, std::uint8_t msl) {
+    // Order relation (docs/properties.md): a finite retry schedule gives up only after the answer
+    // to each of the first loss+1 sends can have come back (2*MSL plus a delayed ACK), so that no
+    // model gives up on a live peer whose answer is merely slow. A profile that gives up sooner
+    // by itself (a broken variant's retry limit below the cap) keeps its own limit.
+    int retries = max_retries;
+    if (loss >= 0) {
+        int needed = retries_outlasting(in_ticks(profile, 64, msl), loss);
+        if (retries < needed) retries = needed;
+    }
+    return in_ticks(profile, retries, msl);
+}
+
 // msl: the resolution in ticks per MSL, 0 for the scenario's own.
 inline Config make_config(const Scenario& sc, const ProfileChoice& pc, std::uint8_t msl = 0) {
     Config c;
     c.name = sc.name;
     c.summary = sc.summary;
     c.msl = msl != 0 ? msl : sc.msl;
-    // Order relation (docs/properties.md): a finite retry schedule gives up only after the answer
-    // to each of the first loss+1 sends can have come back (2*MSL plus a delayed ACK), so that no
-    // model gives up on a live peer whose answer is merely slow. A profile that gives up sooner
-    // by itself (a broken variant's retry limit below the cap) keeps its own limit.
-    int retries = sc.max_retries;
-    if (sc.loss >= 0) {
-        int needed = retries_outlasting(in_ticks(pc.profile, 64, c.msl), sc.loss);
-        if (retries < needed) retries = needed;
-    }
-    Profile p = in_ticks(pc.profile, retries, c.msl);
+    const Profile p = checker_profile(pc.profile, sc.max_retries, sc.loss, c.msl);
     for (int h = 0; h < 2; ++h) {
         const auto& script = h == 0 ? sc.client : sc.server;
         c.host[h].profile = p;
@@ -236,8 +242,21 @@ inline Config make_config(const Scenario& sc, const ProfileChoice& pc, std::uint
     return c;
 }
 
-// The configuration a trace names: SCENARIO/PROFILE, with "@msl=N" when it was found at
-// another resolution than the scenario's (a refinement).
+// Configurations that are not built in: the CLI installs the reader of model files (FILE.toml,
+// checks/model_file.hpp) here, so that every command that takes a configuration by name (check,
+// trace verify, trace export, graph, replay) takes a model file too. msl 0: the model's own.
+using ConfigLoader = std::optional<Config> (*)(std::string_view file, std::uint8_t msl);
+inline ConfigLoader& model_loader() {
+    static ConfigLoader loader = nullptr;
+    return loader;
+}
+
+inline bool names_model_file(std::string_view name) {
+    return name.size() > 5 && name.substr(name.size() - 5) == ".toml";
+}
+
+// The configuration a trace names: SCENARIO/PROFILE or a model file, with "@msl=N" when it was
+// found at another resolution than its own (a refinement).
 inline std::optional<Config> config_named(std::string_view name) {
     std::uint8_t msl = 0;
     if (auto at = name.find("@msl="); at != std::string_view::npos) {
@@ -252,6 +271,7 @@ inline std::optional<Config> config_named(std::string_view name) {
         msl = static_cast<std::uint8_t>(v);
         name = name.substr(0, at);
     }
+    if (names_model_file(name)) return model_loader() ? model_loader()(name, msl) : std::nullopt;
     auto slash = name.find('/');
     if (slash == std::string_view::npos) return std::nullopt;
     const Scenario* sc = find_scenario(name.substr(0, slash));
