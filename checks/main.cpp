@@ -180,8 +180,7 @@ int cmd_check(const std::vector<std::string>& args) {
         std::string v;
         if (a == "--property") {
             if (!value(v)) return usage_error("--property needs a name");
-            if (!find_property(v)) return usage_error("unknown property '" + v + "' (see 'synfin list')");
-            props.insert(v);
+            props.insert(v); // checked below, once the model files (whose own properties it may name) are read
         } else if (a == "--config") {
             if (!value(v)) return usage_error("--config needs SCENARIO or SCENARIO/PROFILE");
             auto slash = v.find('/');
@@ -223,6 +222,12 @@ int cmd_check(const std::vector<std::string>& args) {
         }
     }
     if (!models.empty() && !configs.empty()) return usage_error("--config selects built-in cells; not with model files");
+    for (const auto& p : props) {
+        bool own = false;
+        for (const auto* m : models)
+            for (const auto& c : m->checks) own = own || c.property == p;
+        if (!find_property(p) && !own) return usage_error("unknown property '" + p + "' (see 'synfin list', or the model files' checks)");
+    }
     if (!trace_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(trace_dir, ec);
@@ -370,6 +375,7 @@ int dispatch(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     synfin::suite::model_loader() = synfin::model::load_config;
+    synfin::suite::user_property_loader() = synfin::model::user_property;
     const int status = dispatch(args);
     // A report that did not reach its reader is no report (`synfin list > /dev/full`).
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

@@ -22,16 +22,16 @@ std::string Error::text() const {
     return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
-namespace {
-
 // toml++ 3.3.0 (Debian's) reaches __builtin_unreachable when it asks whether some non-ASCII
-// characters are white space (is_non_ascii_horizontal_whitespace: U+00A1 to U+0499, U+2C8E to
-// U+3087 but U+3000, U+FB26 to U+FEFE), which it does between tokens, in keys and in strings.
+// characters are white space (is_non_ascii_horizontal_whitespace: U+00A1 to U+0499, U+2C5E to
+// U+3057 but U+3000, U+FB26 to U+FEFE), which it does between tokens, in keys and in strings.
 // They are valid TOML, so they are not refused: toml++ reads each as a private-use character in
 // its place (one code point for one, so lines and columns stay right), and the strings the model
 // keeps, and the errors, get them back. Private-use characters themselves are refused.
+namespace detail {
+
 constexpr std::uint32_t stand_in_base = 0xE000;
-constexpr std::array<std::pair<std::uint32_t, std::uint32_t>, 3> troublesome{{{0xA1, 0x499}, {0x2C8E, 0x3087}, {0xFB26, 0xFEFE}}};
+constexpr std::array<std::pair<std::uint32_t, std::uint32_t>, 3> troublesome{{{0xA1, 0x499}, {0x2C5E, 0x3057}, {0xFB26, 0xFEFE}}};
 
 std::uint32_t stand_in(std::uint32_t cp) {
     std::uint32_t offset = 0;
@@ -51,6 +51,13 @@ std::uint32_t original(std::uint32_t cp) {
     }
     return cp;
 }
+
+} // namespace detail
+
+namespace {
+
+using detail::stand_in;
+using detail::original;
 
 void put_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
@@ -276,14 +283,55 @@ public:
         if (auto n = t.get("any_first_iss")) h.any_first_iss = boolean(*n, "any_first_iss");
     }
 
+    // An expression in a string value: its errors point into the string (FILE:LINE:COL).
+    std::shared_ptr<const expr::Program> expression(const toml::node& n, std::string_view key) const {
+        const std::string text = string(n, key);
+        auto parsed = expr::parse(text);
+        if (auto* e = std::get_if<expr::Error>(&parsed)) {
+            toml::source_region at = n.source();
+            at.begin.column = static_cast<toml::source_index>(at.begin.column + 1 + e->offset); // past the opening quote
+            fail(at, std::string(key) + ": " + restored(e->message));
+        }
+        return std::make_shared<const expr::Program>(expr::compile(*std::get<std::unique_ptr<expr::Node>>(parsed)));
+    }
+
     void check(const toml::node& n, Model& m) const {
         const toml::table& t = table(n, "[[check]]");
-        only(t, {"property", "expect", "why"}, "[[check]]");
+        only(t, {"property", "name", "invariant", "leads_to", "expect", "why"}, "[[check]]");
         CheckModel c;
         auto pn = t.get("property");
-        if (!pn) fail(t.source(), "[[check]] needs a property (see 'synfin list')");
-        c.property = string(*pn, "property");
-        if (!find_property(c.property)) fail(pn->source(), "unknown property '" + c.property + "' (see 'synfin list')");
+        auto nn = t.get("name");
+        auto in = t.get("invariant");
+        auto ln = t.get("leads_to");
+        const int stated = (pn ? 1 : 0) + (in ? 1 : 0) + (ln ? 1 : 0);
+        if (stated != 1)
+            fail(t.source(), "[[check]] needs exactly one of property = \"NAME\" (built in: 'synfin list'), "
+                             "invariant = \"EXPR\" or leads_to = [\"P\", \"Q\"]");
+        const toml::node* named = pn;
+        if (pn) {
+            if (nn) fail(nn->source(), "name is for a property of your own (invariant or leads_to); a built-in one has its name");
+            c.property = string(*pn, "property");
+            if (!find_property(c.property)) fail(pn->source(), "unknown property '" + c.property + "' (see 'synfin list')");
+        } else {
+            if (!nn) fail(t.source(), "[[check]] with an invariant or leads_to needs a name (it names traces and rows)");
+            named = nn;
+            c.property = string(*nn, "name");
+            bool word = !c.property.empty() && c.property.size() <= 64;
+            for (char ch : c.property) word = word && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+            if (!word) fail(nn->source(), "name must be 1 to 64 of a-z, 0-9 and _");
+            if (find_property(c.property) || c.property == "dead_end")
+                fail(nn->source(), "name '" + c.property + "' is taken by a built-in property");
+            if (in) {
+                c.kind = CheckKind::invariant;
+                c.p = expression(*in, "invariant");
+            } else {
+                c.kind = CheckKind::leads_to;
+                const toml::array* arr = ln->as_array();
+                if (!arr || arr->size() != 2) fail(ln->source(), "leads_to must be [\"P\", \"Q\"]: two expressions");
+                c.p = expression(*arr->get(0), "leads_to's P");
+                c.q = expression(*arr->get(1), "leads_to's Q");
+            }
+        }
         auto en = t.get("expect");
         if (!en) fail(t.source(), "[[check]] needs expect = \"holds\", \"violated\" or \"unknown\"");
         const std::string e = string(*en, "expect");
@@ -293,7 +341,7 @@ public:
         else fail(en->source(), "expect must be \"holds\", \"violated\" or \"unknown\", not '" + e + "'");
         if (auto w = t.get("why")) c.why = restored(string(*w, "why"));
         for (const auto& other : m.checks)
-            if (other.property == c.property) fail(pn->source(), "property '" + c.property + "' is checked twice");
+            if (other.property == c.property) fail(named->source(), "property '" + c.property + "' is checked twice");
         m.checks.push_back(std::move(c));
     }
 
@@ -397,6 +445,27 @@ std::variant<const Model*, Error> load(const std::string& path) {
 std::optional<Config> load_config(std::string_view file, std::uint8_t msl) {
     auto loaded = load(std::string(file));
     if (auto* m = std::get_if<const Model*>(&loaded)) return make_config(**m, msl);
+    return std::nullopt;
+}
+
+std::optional<suite::UserProperty> user_property(std::string_view file, std::string_view property) {
+    auto loaded = load(std::string(file));
+    auto* m = std::get_if<const Model*>(&loaded);
+    if (!m) return std::nullopt;
+    for (const auto& c : (*m)->checks) {
+        if (c.property != property || c.kind == CheckKind::builtin) continue;
+        suite::UserProperty u;
+        const std::shared_ptr<const expr::Program> p = c.p, q = c.q;
+        if (c.kind == CheckKind::invariant) {
+            u.kind = PropertyKind::safety;
+            u.safety = Safety<suite::seq_bits>{c.property, [p](const expr::St& s) { return expr::run(*p, s) == 0; }};
+        } else {
+            u.kind = PropertyKind::liveness;
+            u.liveness = LeadsTo<suite::seq_bits>{c.property, [p](const expr::St& s) { return expr::run(*p, s) != 0; },
+                                                  [q](const expr::St& s) { return expr::run(*q, s) != 0; }};
+        }
+        return u;
+    }
     return std::nullopt;
 }
 

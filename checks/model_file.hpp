@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "expr.hpp"
+#include "runner.hpp"
 #include "suite.hpp"
 
 namespace synfin::model {
@@ -27,8 +29,15 @@ struct HostModel {
     bool any_first_iss = false;
 };
 
+// A check of a built-in property, or of one the file states: `invariant = "EXPR"` (safety: EXPR
+// holds in every reachable state) or `leads_to = ["P", "Q"]` (every fair run from a P-state
+// reaches a Q-state), in the language of checks/expr.hpp.
+enum class CheckKind : std::uint8_t { builtin, invariant, leads_to };
+
 struct CheckModel {
-    std::string property;
+    std::string property;            // the built-in property's name, or the check's own `name`
+    CheckKind kind = CheckKind::builtin;
+    std::shared_ptr<const expr::Program> p, q; // the invariant, or P and Q
     suite::Verdict expected = suite::Verdict::holds;
     std::string why;
 };
@@ -66,6 +75,15 @@ Config make_config(const Model& m, std::uint8_t msl = 0);
 
 // For suite::model_loader(): a loaded model's configuration, or nothing when it does not load.
 std::optional<Config> load_config(std::string_view file, std::uint8_t msl);
+
+namespace detail {
+// The private-use code point toml++ reads in place of one it mishandles, and back (model_file.cpp).
+std::uint32_t stand_in(std::uint32_t cp);
+std::uint32_t original(std::uint32_t cp);
+} // namespace detail
+
+// For suite::user_property_loader(): a loaded model's own property by its name.
+std::optional<suite::UserProperty> user_property(std::string_view file, std::string_view property);
 
 // A profile as a model-file fragment (`synfin profile show`), and the knobs two profiles set
 // differently (`synfin profile diff`), one "name = a -> b" line each.

@@ -144,6 +144,50 @@ inline void apply_refinement(CellResult& coarse, const CellResult& fine) {
     }
 }
 
+// A property a model file states itself (an invariant, or P leads to Q): the CLI installs the
+// lookup here (checks/model_file.hpp), as it installs model_loader().
+struct UserProperty {
+    PropertyKind kind = PropertyKind::safety;
+    std::optional<Safety<seq_bits>> safety;
+    std::optional<LeadsTo<seq_bits>> liveness;
+};
+using PropertyLoader = std::optional<UserProperty> (*)(std::string_view config, std::string_view property);
+inline PropertyLoader& user_property_loader() {
+    static PropertyLoader loader = nullptr;
+    return loader;
+}
+
+// A property of a configuration, built in or the configuration's own: its kind and predicates,
+// or why it cannot be decided there (known false: no such property).
+struct ResolvedProperty {
+    bool known = false;
+    PropertyKind kind = PropertyKind::safety;
+    std::optional<Safety<seq_bits>> safety;
+    std::optional<LeadsTo<seq_bits>> liveness;
+    std::string inapplicable;
+};
+
+inline ResolvedProperty resolve_property(const Properties<seq_bits>& props, std::string_view config, std::string_view property) {
+    ResolvedProperty r;
+    if (const PropertyInfo* info = find_property(property)) {
+        r.known = true;
+        r.kind = info->kind;
+        r.inapplicable = std::string(props.inapplicable(property));
+        r.safety = props.safety(property);
+        r.liveness = props.liveness(property);
+        return r;
+    }
+    if (auto at = config.find("@msl="); at != std::string_view::npos) config = config.substr(0, at);
+    if (!user_property_loader()) return r;
+    if (auto u = user_property_loader()(config, property)) {
+        r.known = true;
+        r.kind = u->kind;
+        r.safety = u->safety;
+        r.liveness = u->liveness;
+    }
+    return r;
+}
+
 // SCENARIO/PROFILE for a built-in cell; the model file's path for a cell of a model file (whose
 // profile is empty: each host names its own).
 inline std::string config_name(const Cell& c) {
@@ -193,11 +237,14 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     std::vector<Safety<seq_bits>> safety;
     std::vector<std::size_t> safety_of(out.size(), SIZE_MAX);
     bool any_liveness = false;
+    std::vector<ResolvedProperty> resolved;
     for (std::size_t i = 0; i < out.size(); ++i) {
-        if (!props.inapplicable(out[i].cell->property).empty()) continue;
-        if (auto s = props.safety(out[i].cell->property)) {
+        resolved.push_back(resolve_property(props, cfg, out[i].cell->property));
+        const auto& rp = resolved.back();
+        if (!rp.known || !rp.inapplicable.empty()) continue;
+        if (rp.safety) {
             safety_of[i] = safety.size();
-            safety.push_back(*s);
+            safety.push_back(*rp.safety);
         } else {
             any_liveness = true;
         }
@@ -212,9 +259,14 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     };
     for (std::size_t i = 0; i < out.size(); ++i) {
         auto& r = out[i];
-        if (auto why = props.inapplicable(r.cell->property); !why.empty()) {
+        if (!resolved[i].known) {
             r.verdict = Verdict::unknown;
-            r.note = std::string(why);
+            r.note = "unknown property";
+            continue;
+        }
+        if (!resolved[i].inapplicable.empty()) {
+            r.verdict = Verdict::unknown;
+            r.note = resolved[i].inapplicable;
             continue;
         }
         if (safety_of[i] != SIZE_MAX) {
@@ -228,7 +280,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
             }
         } else {
             if (!complete) { r.verdict = Verdict::unknown; r.note = "exploration incomplete"; continue; }
-            auto lasso = ex.leads_to(*props.liveness(r.cell->property));
+            auto lasso = ex.leads_to(*resolved[i].liveness);
             r.premise_states = ex.premise_states();
             if (lasso) {
                 r.verdict = Verdict::violated;
@@ -284,10 +336,11 @@ inline Verification verify(const Trace& t) {
     auto config = config_named(t.config);
     if (!config) return {false, "unknown configuration '" + t.config + "' (see 'synfin list')", true};
     const bool dead_end = t.property == "dead_end";
-    const PropertyInfo* info = find_property(t.property);
-    if (!info && !dead_end) return {false, "unknown property '" + t.property + "' (see 'synfin list')", true};
     System<seq_bits> sys(*config);
     Properties<seq_bits> props{sys};
+    const ResolvedProperty info = resolve_property(props, t.config, t.property);
+    if (!info.known && !dead_end)
+        return {false, "unknown property '" + t.property + "' (see 'synfin list', or the model file's checks)", true};
     auto s = sys.initial();
     std::size_t user_call = 0;
     auto replay = [&](const std::vector<Action>& acts, std::size_t offset, std::vector<SystemState<seq_bits>>* seen) -> std::optional<std::string> {
@@ -316,13 +369,13 @@ inline Verification verify(const Trace& t) {
         return {dead, dead ? "the last state is a dead end: every transition is blocked by a full channel"
                            : "the last state is not a dead end"};
     }
-    if (auto why = props.inapplicable(t.property); !why.empty()) return {false, std::string(why)};
-    if (info->kind == PropertyKind::safety) {
+    if (!info.inapplicable.empty()) return {false, info.inapplicable};
+    if (info.kind == PropertyKind::safety) {
         if (!t.cycle.empty()) return {false, "a safety counterexample has no cycle"};
-        bool bad = props.safety(t.property)->violated(s);
+        bool bad = info.safety->violated(s);
         return {bad, bad ? "the last state violates " + t.property : "the last state does not violate " + t.property};
     }
-    auto lt = *props.liveness(t.property);
+    auto lt = *info.liveness;
     if (t.cycle.empty()) return {false, "a liveness counterexample needs a cycle"};
     // The stem reaches a state where the premise holds and, from there on, never the conclusion.
     bool premise = false;

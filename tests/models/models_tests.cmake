@@ -1,7 +1,7 @@
 # Model files (checks/model_file.cpp, docs/models.md): the reader's unit tests, the CLI's exit
 # codes for bad model files, and docs/models.md's worked example, run as the doc says.
-add_executable(synfin_model_tests "${CMAKE_CURRENT_LIST_DIR}/test_model_file.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/main.cpp"
-    "${PROJECT_SOURCE_DIR}/checks/model_file.cpp")
+add_executable(synfin_model_tests "${CMAKE_CURRENT_LIST_DIR}/test_model_file.cpp" "${CMAKE_CURRENT_LIST_DIR}/test_expr.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/main.cpp"
+    "${PROJECT_SOURCE_DIR}/checks/model_file.cpp" "${PROJECT_SOURCE_DIR}/checks/expr.cpp")
 target_link_libraries(synfin_model_tests PRIVATE synfin::synfin tomlplusplus::tomlplusplus Catch2::Catch2 rapidcheck
     rapidcheck_catch)
 synfin_target_options(synfin_model_tests)
@@ -19,7 +19,7 @@ file(WRITE "${_model_cases}/wrong_expectation.toml" "[host.a]\nprofile = \"rfc92
 # Linux's SYN+ACK retransmissions fill a channel of 3 with no loss budget left: dead ends.
 file(WRITE "${_model_cases}/dead_ends.toml" "[bounds]\nloss = 1\n[host.a]\nprofile = \"linux\"\nscript = [\"connect\", \"eager close\"]\n[host.b]\nprofile = \"linux\"\nscript = [\"listen\"]\n[[check]]\nproperty = \"handshake_agreement\"\nexpect = \"holds\"\n")
 foreach(case IN ITEMS
-        "examples|0|check ${_models}/my_stack.toml ${_models}/my_stack_impatient.toml|4 cells: 4 as expected"
+        "examples|0|check ${_models}/my_stack.toml ${_models}/my_stack_impatient.toml|8 cells: 8 as expected"
         "wrong_expectation|1|check ${_model_cases}/wrong_expectation.toml|UNEXPECTED"
         "unknown_key|2|check ${_model_cases}/unknown_key.toml|unknown_key.toml:3:1: unknown key 'msl' in \\[bounds\\]"
         "missing|2|check ${_model_cases}/no-such.toml|no-such.toml: cannot read the model file"
