@@ -93,6 +93,28 @@ std::string json_escape(std::string_view s) {
     return o;
 }
 
+// The "assumptions" object of a cell in the JSON report (docs/properties.md, "JSON report").
+std::string assumptions_json(const Assumptions& a) {
+    auto ids = [](OrderRelations set) {
+        std::string out;
+        for (auto id : relation_ids(set)) out += (out.empty() ? "\"" : ", \"") + std::string(id) + "\"";
+        return "[" + out + "]";
+    };
+    return "{\"fairness\": \"" + json_escape(a.fairness) + "\", \"iss\": {\"a\": \"" + json_escape(a.iss[0]) +
+           "\", \"b\": \"" + json_escape(a.iss[1]) + "\"}, \"order_relations\": " + ids(a.relies_on) +
+           ", \"broken_order_relations\": " + ids(a.broken) + "}";
+}
+
+// The table's remarks on a cell: its note, and the order relations its property rests on that
+// its configuration breaks (a broken variant's, or a model file's knob).
+std::string remarks(const CellResult& r) {
+    std::string out = r.note;
+    if (r.assumptions && r.assumptions->broken != 0)
+        out += (out.empty() ? "" : "; ") + std::string("breaks order relation ") + relation_list(r.assumptions->broken) +
+               " of docs/properties.md";
+    return out.empty() ? "" : "  (" + out + ")";
+}
+
 std::string trace_file_name(const Cell& c) {
     if (c.profile.empty()) // a model file's check
         return std::string(c.property) + "__" + std::filesystem::path(std::string(c.scenario)).stem().string() + ".trace";
@@ -290,7 +312,7 @@ int cmd_check(const std::vector<std::string>& args) {
                         std::string(name(r.cell->expected)).c_str(), static_cast<unsigned long long>(r.stats.states),
                         static_cast<unsigned long long>(r.stats.transitions), r.seconds, cex.c_str(), refined.c_str(),
                         static_cast<unsigned long long>(r.stats.dead_ends),
-                        r.as_expected() ? "" : "  <-- UNEXPECTED", r.note.empty() ? "" : ("  (" + r.note + ")").c_str());
+                        r.as_expected() ? "" : "  <-- UNEXPECTED", remarks(r).c_str());
         }
         if (r.counterexample && !trace_dir.empty()) {
             auto path = std::filesystem::path(trace_dir) / trace_file_name(*r.cell);
@@ -327,6 +349,7 @@ int cmd_check(const std::vector<std::string>& args) {
               << ", \"premise_states\": " << r.premise_states
               << ", \"why\": \"" << json_escape(r.cell->why)
               << "\", \"note\": \"" << json_escape(r.note) << "\"";
+            if (r.assumptions) f << ", \"assumptions\": " << assumptions_json(*r.assumptions);
             if (r.counterexample && !trace_dir.empty()) f << ", \"trace\": \"" << json_escape(trace_file_name(*r.cell)) << "\"";
             f << "}" << (i + 1 < results.size() ? "," : "") << "\n";
         }

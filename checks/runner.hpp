@@ -12,6 +12,7 @@
 #include <synfin/properties.hpp>
 #include <synfin/trace.hpp>
 
+#include "assumptions.hpp"
 #include "suite.hpp"
 
 namespace synfin::suite {
@@ -107,6 +108,7 @@ struct CellResult {
     Refinement refinement = Refinement::not_run;
     Verdict refined_verdict = Verdict::unknown;
     std::uint64_t refined_states = 0;
+    std::optional<Assumptions> assumptions; // once the configuration and property are known
     std::string note; // partial verdicts and errors
     [[nodiscard]] bool as_expected() const { return cell && verdict == cell->expected; }
 };
@@ -165,6 +167,8 @@ struct ResolvedProperty {
     std::optional<Safety<seq_bits>> safety;
     std::optional<LeadsTo<seq_bits>> liveness;
     std::string inapplicable;
+    // A property of a model file's own may rest on any of them.
+    OrderRelations relies_on = all_order_relations;
 };
 
 inline ResolvedProperty resolve_property(const Properties<seq_bits>& props, std::string_view config, std::string_view property) {
@@ -172,6 +176,7 @@ inline ResolvedProperty resolve_property(const Properties<seq_bits>& props, std:
     if (const PropertyInfo* info = find_property(property)) {
         r.known = true;
         r.kind = info->kind;
+        r.relies_on = info->relies_on;
         r.inapplicable = std::string(props.inapplicable(property));
         r.safety = props.safety(property);
         r.liveness = props.liveness(property);
@@ -264,6 +269,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
             r.note = "unknown property";
             continue;
         }
+        r.assumptions = assumptions_of(config, resolved[i].kind, resolved[i].relies_on);
         if (!resolved[i].inapplicable.empty()) {
             r.verdict = Verdict::unknown;
             r.note = resolved[i].inapplicable;

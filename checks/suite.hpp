@@ -39,7 +39,9 @@ struct Scenario {
     bool client_may_crash = false;
     int max_retries = 2;                  // retry limits are capped at this many in ticks
     // Every ISS after each host's first: RFC 6528's clock, which rfc9293 (MUST-8) and Linux use,
-    // unless the scenario is about the ISS and says otherwise.
+    // unless the scenario says otherwise. A scenario that lists `{}` gets adversarial for both
+    // hosts: the most general choice, so a verdict that holds there holds under every policy (each
+    // cell reports its ISS policy among its assumptions).
     std::array<IssPolicy, 2> iss{IssPolicy::clock, IssPolicy::clock};
     std::uint8_t msl = 2;                 // the resolution: ticks a segment may live
     std::uint8_t capacity = 3;            // segments in flight per direction
@@ -203,15 +205,14 @@ inline const Scenario* find_scenario(std::string_view name) {
 // A profile at the checker's scale (in_ticks), its retry limits capped at max_retries or, when
 // the loss budget is finite, at the fewest retries that outlast it.
 inline Profile checker_profile(const Profile& profile, int max_retries, int loss, std::uint8_t msl) {
-    // Order relation (docs/properties.md): a finite retry schedule gives up only after the answer
-    // to each of the first loss+1 sends can have come back (2*MSL plus a delayed ACK), so that no
-    // model gives up on a live peer whose answer is merely slow. A profile that gives up sooner
+    // Order relation R2 (docs/properties.md): a finite retry schedule gives up only after the
+    // answer to each of the first loss+1 sends can have come back (2*MSL plus a delayed ACK), so
+    // that no model gives up on a live peer whose answer is merely slow; with unbounded loss, at
+    // least the answer to the first send. A profile that gives up sooner
     // by itself (a broken variant's retry limit below the cap) keeps its own limit.
     int retries = max_retries;
-    if (loss >= 0) {
-        int needed = retries_outlasting(in_ticks(profile, 64, msl), loss);
-        if (retries < needed) retries = needed;
-    }
+    const int needed = retries_outlasting(in_ticks(profile, 64, msl), loss < 0 ? 0 : loss);
+    if (retries < needed) retries = needed;
     return in_ticks(profile, retries, msl);
 }
 

@@ -7,5 +7,6 @@
 #include "system.hpp"     // IWYU pragma: export
 #include "packing.hpp"    // IWYU pragma: export
 #include "explorer.hpp"   // IWYU pragma: export
+#include "timer_order.hpp" // IWYU pragma: export
 #include "properties.hpp" // IWYU pragma: export
 #include "trace.hpp"      // IWYU pragma: export

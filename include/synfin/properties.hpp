@@ -3,9 +3,11 @@
 // weak fairness of time and of the users".
 #pragma once
 
+#include <initializer_list>
 #include <string_view>
 
 #include "explorer.hpp"
+#include "timer_order.hpp"
 
 namespace synfin {
 
@@ -15,41 +17,63 @@ struct PropertyInfo {
     std::string_view name;
     PropertyKind kind;
     std::string_view statement;
+    // The order relations between durations the verdict rests on (docs/properties.md, "Order
+    // relations"): a cell reports those its configuration breaks.
+    OrderRelations relies_on = 0;
 };
+
+namespace detail {
+constexpr OrderRelations relations(std::initializer_list<OrderRelation> rs) {
+    OrderRelations set = 0;
+    for (auto r : rs) set |= relation_bit(r);
+    return set;
+}
+} // namespace detail
 
 inline constexpr std::array<PropertyInfo, 9> property_catalogue{{
     {"no_half_open_leak", PropertyKind::liveness,
      "a host that holds a TCB outside CLOSED and LISTEN for a connection its peer does not hold (the "
      "peer is CLOSED, LISTEN, crashed, or in another incarnation) eventually releases it or the peer "
-     "joins it: no half-open connection lasts forever"},
+     "joins it: no half-open connection lasts forever",
+     detail::relations(
+         {OrderRelation::retries_outlast, OrderRelation::keepalive_interval, OrderRelation::kill_after_probe})},
     {"no_stale_acceptance", PropertyKind::safety,
      "no host holding connection incarnation k advances RCV.NXT or changes state because of a segment "
-     "sent in an earlier incarnation"},
+     "sent in an earlier incarnation",
+     detail::relations({OrderRelation::round_trip, OrderRelation::time_wait})},
     {"simultaneous_close_converges", PropertyKind::liveness,
      "when both users CLOSE in ESTABLISHED, every run in which time passes ends with both hosts CLOSED "
-     "and neither user told of a reset, a refusal or a timeout"},
+     "and neither user told of a reset, a refusal or a timeout",
+     detail::relations({OrderRelation::retries_outlast, OrderRelation::time_wait})},
     {"handshake_agreement", PropertyKind::safety,
      "whenever both hosts are ESTABLISHED they agree on the initial sequence numbers: each one's IRS "
-     "is the other's ISS"},
+     "is the other's ISS",
+     0},
     {"no_deadlock", PropertyKind::safety,
      "no reachable state is stuck: a host holds an unfinished connection while no segment is in flight, "
-     "no timer is armed and no user action remains"},
+     "no timer is armed and no user action remains",
+     0},
     {"in_order_exactly_once", PropertyKind::safety,
      "every byte a host delivers to its user is the next byte of the stream its peer sent in the same "
-     "incarnation, and a host takes its peer's FIN only once it has delivered every byte sent before it"},
+     "incarnation, and a host takes its peer's FIN only once it has delivered every byte sent before it",
+     0},
     {"no_livelock", PropertyKind::liveness,
      "once both users' scripts are done (or their hosts crashed), every run in which time passes ends with "
      "no host holding a connection, or with a connection at rest that the users left open (both "
      "ESTABLISHED, or FIN-WAIT-2 and CLOSE-WAIT, nothing unacknowledged): no retransmission or keepalive "
-     "keeps an unfinished connection busy forever"},
+     "keeps an unfinished connection busy forever",
+     0},
     {"no_spurious_timeout", PropertyKind::safety,
      "in a run in which no segment is lost and no host crashes, no host's user is told its connection "
      "timed out: no retry limit or keepalive gives up on a live peer whose answer is merely slow (needs "
-     "a finite loss budget, so that a run without loss can be told apart)"},
+     "a finite loss budget, so that a run without loss can be told apart)",
+     detail::relations({OrderRelation::round_trip, OrderRelation::retries_outlast, OrderRelation::keepalive_after_closing,
+                       OrderRelation::keepalive_interval, OrderRelation::kill_after_probe})},
     {"no_silent_data_loss", PropertyKind::safety,
      "when a host throws away bytes it received unread (its user closed before reading them, or they "
      "came after its CLOSE), its peer's connection does not end in an orderly release (TIME-WAIT, or "
-     "CLOSED from LAST-ACK): the loss is signalled with RST (RFC 9293 section 3.6, SHLD-3)"},
+     "CLOSED from LAST-ACK): the loss is signalled with RST (RFC 9293 section 3.6, SHLD-3)",
+     0},
 }};
 
 constexpr const PropertyInfo* find_property(std::string_view name) {

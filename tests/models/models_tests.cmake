@@ -18,7 +18,10 @@ file(WRITE "${_model_cases}/unknown_key.toml" "summary = \"x\"\n[bounds]\nmsl = 
 file(WRITE "${_model_cases}/wrong_expectation.toml" "[host.a]\nprofile = \"rfc9293\"\nscript = [\"connect\"]\n[host.b]\nprofile = \"rfc9293\"\nscript = [\"listen\"]\n[[check]]\nproperty = \"handshake_agreement\"\nexpect = \"violated\"\n")
 # Linux's SYN+ACK retransmissions fill a channel of 3 with no loss budget left: dead ends.
 file(WRITE "${_model_cases}/dead_ends.toml" "[bounds]\nloss = 1\n[host.a]\nprofile = \"linux\"\nscript = [\"connect\", \"eager close\"]\n[host.b]\nprofile = \"linux\"\nscript = [\"listen\"]\n[[check]]\nproperty = \"handshake_agreement\"\nexpect = \"holds\"\n")
+# Linux with keepalive after 30 s, before its 60 s TIME-WAIT ends: the cell names R4 as broken.
+file(WRITE "${_model_cases}/broken_relation.toml" "[bounds]\nloss = 0\n[host.a]\nprofile = \"linux\"\nscript = [\"connect\"]\n[host.a.knobs]\nkeepalive = true\nkeepalive_time = 30000\n[host.b]\nprofile = \"linux\"\nscript = [\"listen\"]\n[[check]]\nproperty = \"no_spurious_timeout\"\nexpect = \"holds\"\n")
 foreach(case IN ITEMS
+        "broken_relation|0|check ${_model_cases}/broken_relation.toml|breaks order relation R4 of docs/properties.md"
         "examples|0|check ${_models}/my_stack.toml ${_models}/my_stack_impatient.toml|8 cells: 8 as expected"
         "wrong_expectation|1|check ${_model_cases}/wrong_expectation.toml|UNEXPECTED"
         "unknown_key|2|check ${_model_cases}/unknown_key.toml|unknown_key.toml:3:1: unknown key 'msl' in \\[bounds\\]"
