@@ -33,6 +33,7 @@ constexpr void for_each_knob(P& p, F&& f) {
     f("rto_initial", K::duration, p.rto_initial);
     f("rto_max", K::duration, p.rto_max);
     f("rto_min", K::duration, p.rto_min);
+    f("rto_after_syn_timeout", K::duration, p.rto_after_syn_timeout);
     f("syn_retries", K::count, p.syn_retries);
     f("syn_linear_timeouts", K::count, p.syn_linear_timeouts);
     f("syn_resend_after_bad_ack", K::duration, p.syn_resend_after_bad_ack);
@@ -105,7 +106,7 @@ static_assert(laid_out_size() == sizeof(Profile), "a Profile member has no entry
 // sets itself (its segments carry no options, its windows are a few bytes, its SYN backoff
 // doubles), so a model file that sets them is told so instead of being silently ignored.
 constexpr bool fixed_by_checker(std::string_view knob) {
-    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "mss", "wscale", "sack", "timestamps",
+    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "rto_after_syn_timeout", "mss", "wscale", "sack", "timestamps",
                                "syn_window", "rcv_wnd"})
         if (k == knob) return true;
     return false;

@@ -27,6 +27,7 @@ struct Profile {
     Duration rto_initial = 0;          // RFC 6298 §2.1
     Duration rto_max = 0;
     Duration rto_min = 0;              // >0: the RTO once synchronized (conformance F2)
+    Duration rto_after_syn_timeout = 0; // >0: RFC 6298 §5.7: once a SYN timed out, the synchronized RTO is at least this
     int syn_retries = 0;               // SYN retransmissions before giving up (R2 for SYN)
     int syn_linear_timeouts = 0;       // SYN-SENT: the first N retransmissions keep the initial RTO (F1)
     Duration syn_resend_after_bad_ack = 0; // SYN-SENT: an unacceptable ACK brings the first retransmission forward to this (F11)
@@ -105,6 +106,7 @@ constexpr Profile rfc9293() {
     p.time_wait = 2 * p.msl;
     p.rto_initial = 1 * second;        // RFC 6298 §2.1
     p.rto_max = 60 * second;           // RFC 6298 §2.5 allows an upper bound of at least 60 s
+    p.rto_after_syn_timeout = 3 * second; // RFC 6298 §5.7
     p.syn_retries = 7;                 // 1+2+...+128 s > 3 min: RFC 1122 §4.2.3.5 R2 for SYN
     p.synack_retries = 7;
     p.data_retries = 6;                // 127 s > 100 s: RFC 1122 §4.2.3.5 R2
@@ -123,6 +125,9 @@ constexpr Profile linux_default() {
     p.msl = 30 * second;               // TCP_TIMEWAIT_LEN is 60 s = 2*MSL
     p.time_wait = 60 * second;         // TCP_TIMEWAIT_LEN
     p.rto_initial = 1 * second;        // TCP_TIMEOUT_INIT
+    // rto_after_syn_timeout stays 0: after a SYN timeout Linux 6.18 retransmits data after
+    // rto_min with timestamps (their echo is an RTT sample) and after the initial 1 s without
+    // (tests/pkt/syn_timeout_rto*.pkt, under upstream packetdrill), never after 3 s.
     p.rto_max = 120 * second;          // TCP_RTO_MAX
     p.rto_min = 200;                   // srtt + 4*rttvar, at least net.ipv4.tcp_rto_min_us; srtt ~ 0 on a LAN
     p.syn_retries = 6;                 // net.ipv4.tcp_syn_retries

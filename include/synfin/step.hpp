@@ -278,8 +278,14 @@ private:
     [[nodiscard]] constexpr Duration rto() const {
         // RFC 6298 §2.2-2.3: after an RTT sample the RTO follows the RTT; Linux's floor is
         // tcp_rto_min, which is all of it on a LAN (conformance F2).
-        const bool measured = p_.rto_min > 0 && synchronized(t_.state) && t_.state != State::syn_received;
-        return backed_off(measured ? p_.rto_min : p_.rto_initial, t_.retries);
+        // RFC 6298 §3 (Karn): the answer to a retransmitted SYN is no RTT sample, unless the
+        // timestamps give one (RFC 7323 §4; Linux tcp_ack_update_rtt): then the RTO stays initial.
+        const bool open = synchronized(t_.state) && t_.state != State::syn_received;
+        const bool sampled = !t_.syn_timed_out || t_.ts_ok;
+        Duration base = p_.rto_min > 0 && open && sampled ? p_.rto_min : p_.rto_initial;
+        // RFC 6298 §5.7: after a SYN timed out, data is retransmitted after at least 3 s.
+        if (t_.syn_timed_out && open && base < p_.rto_after_syn_timeout) base = p_.rto_after_syn_timeout;
+        return backed_off(base, t_.retries);
     }
 
     // RFC 6298 §5.5: back off after each retransmission. Linux 6.5+ keeps SYN-SENT's first
@@ -513,6 +519,10 @@ private:
             return;
         }
         if (t_.retries < 0xff) ++t_.retries;
+        // RFC 6298 §3 and §5.7. Where the RTO after one would be what it is anyway (the checker's
+        // scale, where rto_min is rto_initial), the TCB is left as it is, so that it packs without it.
+        const bool matters = p_.rto_after_syn_timeout > 0 || (p_.rto_min > 0 && p_.rto_min != p_.rto_initial);
+        if (matters && (t_.state == State::syn_sent || t_.state == State::syn_received)) t_.syn_timed_out = true;
         set(Timer::retransmission, rto());
         // §3.10.8: send the segment at the front of the retransmission queue again.
         if (t_.state == State::syn_sent) { emit_syn(false); return; }

@@ -146,6 +146,9 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     // A few milliseconds are less than a tick: the SYN an unacceptable ACK brings forward (F11)
     // goes at its RTO, as in the RFC.
     q.syn_resend_after_bad_ack = 0;
+    // RFC 6298 §5.7's 3 s is below a round trip as the 1 s RTO is: the tick scale has no room
+    // between them (the RTO is already a unit or two), and its TCBs pack without the flag.
+    q.rto_after_syn_timeout = 0;
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
     q.delayed_ack = p.delayed_ack > 0 ? unit : 0;

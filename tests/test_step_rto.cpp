@@ -1,0 +1,136 @@
+// RFC 6298 §5.7: a connection whose SYN or SYN+ACK timed out retransmits its data after at least
+// 3 s, not after the 1 s initial RTO (issue 10, item 14). Linux does not; it follows Karn (§3):
+// no RTT sample from a retransmitted SYN's answer unless timestamps give one.
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <synfin/knobs.hpp>
+#include <synfin/system.hpp>
+
+#include "support/harness.hpp"
+
+namespace {
+
+using namespace synfin;
+using namespace synfin::test;
+using S = Seq32;
+
+// The gaps between n retransmissions of the data at SND.UNA of one endpoint.
+std::vector<Duration> data_retransmission_gaps(Endpoint<S>& e, int n) {
+    std::vector<Duration> gaps;
+    Time last = e.now;
+    for (int i = 0; i < n; ++i) {
+        const auto& fx = e.fire(Timer::retransmission);
+        gaps.push_back(e.now - last);
+        last = e.now;
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].len > 0);
+    }
+    return gaps;
+}
+
+// A connection between two hosts of profile p, where the SYN (client) or the SYN+ACK (server)
+// is lost once and retransmitted on timeout, or neither; the client or server then sends 100 bytes.
+Endpoint<S> sender_after_handshake(const Profile& p, bool lose_syn, bool lose_synack, bool client_sends) {
+    Wire<S> w(p, p);
+    w.at_b(Open<S>{true, S(5000), 0});
+    w.at_a(Open<S>{false, S(1000), 0});
+    if (lose_syn) {
+        w.drop_to_b();
+        w.fire_a(Timer::retransmission);
+    }
+    w.deliver_to_b();
+    if (lose_synack) {
+        w.drop_to_a();
+        w.fire_b(Timer::retransmission);
+    }
+    w.settle();
+    REQUIRE(w.a.state() == State::established);
+    REQUIRE(w.b.state() == State::established);
+    if (client_sends) {
+        w.at_a(Send{100});
+        return w.a;
+    }
+    w.at_b(Send{100});
+    return w.b;
+}
+
+} // namespace
+
+TEST_CASE("RFC 6298 §5.7: after a SYN timed out, the RTO for data is re-initialized to 3 s", "[rfc][rfc6298][timeout]") {
+    const Profile rfc = profiles::rfc9293();
+    SECTION("the client's SYN timed out: its data waits 3 s, then doubles") {
+        auto a = sender_after_handshake(rfc, true, false, true);
+        CHECK(data_retransmission_gaps(a, 3) == std::vector<Duration>{3000, 6000, 12000});
+    }
+    SECTION("the server's SYN+ACK timed out: its data waits 3 s") {
+        auto b = sender_after_handshake(rfc, false, true, false);
+        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{3000, 6000});
+    }
+    SECTION("only the host whose SYN timed out: its peer keeps 1 s") {
+        auto b = sender_after_handshake(rfc, true, false, false);
+        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{1000, 2000});
+    }
+    SECTION("no SYN timed out: the initial 1 s (§2.1)") {
+        auto a = sender_after_handshake(rfc, false, false, true);
+        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{1000, 2000});
+    }
+    SECTION("the handshake's own retransmissions keep the initial RTO, backed off (§5.5)") {
+        Wire<S> w(rfc, rfc);
+        w.at_a(Open<S>{false, S(1000), 0});
+        w.drop_to_b();
+        const Time first = w.now;
+        w.fire_a(Timer::retransmission);
+        CHECK(w.now - first == 1000);
+        CHECK(w.a.tcb.at(Timer::retransmission) - w.now == 2000);
+    }
+    SECTION("a fresh attempt does not inherit it: a listener back in LISTEN starts over") {
+        Profile p = rfc;
+        p.synack_retries = 1;
+        Wire<S> w(p, p);
+        w.at_b(Open<S>{true, S(5000), 0});
+        w.at_a(Open<S>{false, S(1000), 0});
+        w.deliver_to_b();
+        w.drop_to_a();
+        w.fire_b(Timer::retransmission);
+        CHECK(w.b.tcb.syn_timed_out);
+        w.drop_to_a();
+        w.fire_b(Timer::retransmission); // gives up: back to LISTEN
+        REQUIRE(w.b.state() == State::listen);
+        CHECK_FALSE(w.b.tcb.syn_timed_out);
+    }
+}
+
+TEST_CASE("RFC 6298 §3 (Karn) on linux: after a SYN timeout the RTO is tcp_rto_min with timestamps, the initial 1 s "
+          "without; never 3 s",
+          "[rfc6298][timeout][linux]") {
+    constexpr Profile lnx = profiles::linux_default();
+    STATIC_REQUIRE(lnx.rto_after_syn_timeout == 0);
+    SECTION("timestamps: their echo is an RTT sample (tests/pkt/syn_timeout_rto.pkt)") {
+        auto a = sender_after_handshake(lnx, true, false, true);
+        REQUIRE(a.tcb.ts_ok);
+        CHECK(a.tcb.syn_timed_out);
+        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{200, 400});
+    }
+    SECTION("no timestamps: no sample, the initial RTO (tests/pkt/syn_timeout_rto_no_ts.pkt)") {
+        Profile p = lnx;
+        p.timestamps = false;
+        auto a = sender_after_handshake(p, true, false, true);
+        REQUIRE_FALSE(a.tcb.ts_ok);
+        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{1000, 2000});
+        auto b = sender_after_handshake(p, false, false, true); // no timeout: the sample
+        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{200, 400});
+    }
+}
+
+TEST_CASE("RFC 6298 §3 and §5.7 are kept out of the checker's scale: its TCBs never carry the flag", "[rfc6298][suite]") {
+    STATIC_REQUIRE(in_ticks(profiles::rfc9293()).rto_after_syn_timeout == 0);
+    STATIC_REQUIRE(in_ticks(profiles::linux_default()).rto_min == in_ticks(profiles::linux_default()).rto_initial);
+    STATIC_REQUIRE(fixed_by_checker("rto_after_syn_timeout"));
+    Wire<S> w(in_ticks(profiles::linux_default()), in_ticks(profiles::linux_default()));
+    w.at_a(Open<S>{false, S(1000), 0});
+    w.drop_to_b();
+    w.fire_a(Timer::retransmission);
+    CHECK_FALSE(w.a.tcb.syn_timed_out);
+}
