@@ -134,3 +134,53 @@ TEST_CASE("RFC 6298 §3 and §5.7 are kept out of the checker's scale: its TCBs 
     w.fire_a(Timer::retransmission);
     CHECK_FALSE(w.a.tcb.syn_timed_out);
 }
+
+TEST_CASE("tcp_rcv_synsent_state_process (Linux, simultaneous open): the SYN's timer, count and backoff go on in "
+          "SYN-RECEIVED; rfc9293 starts afresh",
+          "[timeout][linux][simultaneous_open]") {
+    Profile lnx = profiles::linux_default();
+    lnx.syn_retries = 4;
+    lnx.syn_linear_timeouts = 2;
+    auto crossing = [](const Profile& p) {
+        Wire<S> w(p, p);
+        w.at_a(Open<S>{false, S(1000), 0});
+        w.drop_to_b();
+        w.fire_a(Timer::retransmission); // the SYN again, 1 s later
+        w.drop_to_b();
+        w.advance(w.now + 500);
+        Segment<S> syn;
+        syn.flags = Flag::syn;
+        syn.seq = S(5000);
+        syn.wnd = 65535;
+        w.at_a(SegmentArrives<S>{syn});
+        REQUIRE(w.a.state() == State::syn_received);
+        return w;
+    };
+    SECTION("linux: 0.5 s after the SYN,ACK (the SYN's timer), then 2 s, 4 s, and timed out after 8 s") {
+        auto w = crossing(lnx);
+        std::vector<Duration> gaps;
+        Time last = w.now;
+        for (int i = 0; i < 3; ++i) {
+            const auto& fx = w.fire_a(Timer::retransmission);
+            REQUIRE(fx.size() == 1);
+            CHECK(fx[0].flags == (Flag::syn | Flag::ack));
+            gaps.push_back(w.now - last);
+            last = w.now;
+        }
+        CHECK(gaps == std::vector<Duration>{500, 2000, 4000});
+        w.fire_a(Timer::retransmission);
+        CHECK(w.now - last == 8000);
+        CHECK(w.a.state() == State::closed);
+        CHECK(w.a.tcb.reason == CloseReason::timed_out);
+        for (const auto& seg : w.sent_by('a')) CHECK_FALSE(seg.flags.rst()); // no RST
+    }
+    SECTION("rfc9293: the SYN,ACK's own RTO from the initial 1 s, and syn_retries of its own") {
+        Profile rfc = profiles::rfc9293();
+        STATIC_REQUIRE_FALSE(profiles::rfc9293().simultaneous_open_keeps_syn_timer);
+        auto w = crossing(rfc);
+        const Time sent = w.now;
+        w.fire_a(Timer::retransmission);
+        CHECK(w.now - sent == 1000);
+        CHECK(w.a.tcb.retries == 1);
+    }
+}

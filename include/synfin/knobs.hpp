@@ -59,6 +59,7 @@ constexpr void for_each_knob(P& p, F&& f) {
     f("resend_synack_on_dup_syn", K::flag, p.resend_synack_on_dup_syn);
     f("time_wait_restart_on_ack", K::flag, p.time_wait_restart_on_ack);
     f("listen_drops_syn_fin", K::flag, p.listen_drops_syn_fin);
+    f("simultaneous_open_keeps_syn_timer", K::flag, p.simultaneous_open_keeps_syn_timer);
     f("fin_beyond_window_accepted", K::flag, p.fin_beyond_window_accepted);
     f("rst_at_fin_resets", K::flag, p.rst_at_fin_resets);
     f("time_wait_ack_unless_bare", K::flag, p.time_wait_ack_unless_bare);

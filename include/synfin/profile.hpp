@@ -55,6 +55,7 @@ struct Profile {
     bool resend_synack_on_dup_syn = false; // a retransmitted SYN in SYN-RECEIVED gets the SYN+ACK again
     bool time_wait_restart_on_ack = false; // any ACK-bearing segment restarts TIME-WAIT
     bool listen_drops_syn_fin = false;     // LISTEN discards a SYN that also carries FIN
+    bool simultaneous_open_keeps_syn_timer = false; // SYN-SENT's retransmission timer, count and backoff go on in SYN-RECEIVED
     bool fin_beyond_window_accepted = false; // a FIN just past RCV.NXT+RCV.WND is taken, not trimmed
     bool rst_at_fin_resets = false;    // CLOSE-WAIT, LAST-ACK, CLOSING: an RST at RCV.NXT-1 resets too
     bool time_wait_ack_unless_bare = false; // TIME-WAIT ACKs all but a bare segment or RST at RCV.NXT
@@ -145,6 +146,7 @@ constexpr Profile linux_default() {
     p.rfc5961 = true;                  // tcp_validate_incoming, tcp_send_challenge_ack
     p.rfc1337 = false;                 // net.ipv4.tcp_rfc1337 = 0
     p.time_wait_syn_reopens = true;    // tcp_timewait_state_process: TCP_TW_SYN
+    p.simultaneous_open_keeps_syn_timer = true; // tcp_rcv_synsent_state_process: one icsk_retransmits, one timer
     p.time_wait_restart_on_ack = true; // tcp_timewait_state_process: inet_twsk_reschedule
     p.rst_carries_ack = true;          // tcp_send_active_reset: RST|ACK
     p.rst_on_retry_giveup = false;     // tcp_write_err: no RST when retries2 runs out

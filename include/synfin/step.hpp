@@ -294,6 +294,8 @@ private:
         int doublings = retries;
         if (t_.state == State::syn_sent && p_.syn_linear_timeouts > 0)
             doublings = retries > p_.syn_linear_timeouts ? retries - p_.syn_linear_timeouts : 0;
+        else if (t_.state == State::syn_received && !t_.passive)
+            doublings = retries > t_.syn_linear_spent ? retries - t_.syn_linear_spent : 0;
         for (int i = 0; i < doublings && r < p_.rto_max; ++i) r *= 2;
         return r < p_.rto_max ? r : p_.rto_max;
     }
@@ -628,8 +630,14 @@ private:
         }
         // Simultaneous open: enter SYN-RECEIVED and send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
         enter(State::syn_received);
-        t_.retries = 0;
-        set_never(Timer::retransmission);
+        if (p_.simultaneous_open_keeps_syn_timer) {
+            // Linux: the SYN's timer fires for the SYN,ACK, whose retransmissions count on from the
+            // SYN's towards tcp_syn_retries and double from the RTO reached (its linear ones stay).
+            t_.syn_linear_spent = static_cast<std::uint8_t>(t_.retries < p_.syn_linear_timeouts ? t_.retries : p_.syn_linear_timeouts);
+        } else {
+            t_.retries = 0;
+            set_never(Timer::retransmission);
+        }
         emit_syn(true);
     }
 

@@ -105,6 +105,10 @@ struct Tcb {
     // §3, Karn) and the RTO for data is at least rto_after_syn_timeout (§5.7). Set only where it
     // changes the RTO, which it never does at the checker's scale: its TCBs pack without it.
     bool syn_timed_out = false;
+    // SYN-SENT's retransmissions at the initial RTO (tcp_syn_linear_timeouts) that a simultaneous
+    // open carries into SYN-RECEIVED (simultaneous_open_keeps_syn_timer). The checker's SYN
+    // backoff has none (in_ticks), so its TCBs never set it.
+    std::uint8_t syn_linear_spent = 0;
     std::uint8_t keepalive_probes = 0;  // unanswered keepalive probes
 
     // Negotiated in the handshake (RFC 6691, RFC 7323, RFC 2018).
