@@ -1,6 +1,8 @@
 // synfin: the command-line tool. `synfin check` runs the built-in property suite (the README's
 // main job); `synfin trace verify FILE` replays a counterexample; `synfin list` names things.
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +29,13 @@ using namespace synfin;
 using namespace synfin::suite;
 
 constexpr int exit_ok = 0, exit_unexpected = 1, exit_usage = 2, exit_incomplete = 3;
+constexpr int exit_interrupted = 128 + SIGINT; // as a shell reports a command Ctrl-C ended
+
+// Set by Ctrl-C during 'check'; the explorer reads it before each level (lock-free, so a signal
+// handler may store to it).
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+extern "C" void on_interrupt(int) { interrupted.store(true, std::memory_order_relaxed); }
 
 const char* usage_text = R"(usage: synfin <command> [options]
 
@@ -75,7 +84,9 @@ exit status: 0 every cell has its expected verdict (or a trace is confirmed),
              1 some cell has another verdict, not merely unknown (or the trace does not show
                its violation),
              2 bad usage or unreadable input,
-             3 incomplete: every cell not as expected is 'unknown'.
+             3 incomplete: every cell not as expected is 'unknown',
+             130 interrupted (Ctrl-C): the rows decided so far are printed (and written to
+               --json) first; the exploration under way ends at its next level.
 )";
 
 int usage_error(const std::string& msg) {
@@ -290,11 +301,18 @@ int cmd_check(const std::vector<std::string>& args) {
     if (order.empty()) return usage_error(models.empty() ? "no suite cell matches the selection (see 'synfin list')"
                                                          : "no check of the model files matches --property");
     std::vector<CellResult> results;
+    // Ctrl-C: the exploration under way stops at its next level, no other starts, and the rows
+    // decided so far are printed (and written to --json) before exit 130.
+    ro.interrupt = &interrupted;
+    std::signal(SIGINT, on_interrupt);
+    std::size_t not_run = 0;
     for (const auto& g : order) {
+        if (interrupted.load()) { not_run += groups[g].size(); continue; }
         if (!quiet) std::fprintf(stderr, "exploring %s ...\n", g.c_str());
         auto rs = run_group(groups[g], ro);
         results.insert(results.end(), rs.begin(), rs.end());
     }
+    std::signal(SIGINT, SIG_DFL);
     std::stable_sort(results.begin(), results.end(),
                      [&](const CellResult& a, const CellResult& b) { return rank[a.cell] < rank[b.cell]; });
     int unexpected = 0, incomplete = 0;
@@ -353,7 +371,8 @@ int cmd_check(const std::vector<std::string>& args) {
             if (r.counterexample && !trace_dir.empty()) f << ", \"trace\": \"" << json_escape(trace_file_name(*r.cell)) << "\"";
             f << "}" << (i + 1 < results.size() ? "," : "") << "\n";
         }
-        f << "  ],\n  \"unexpected\": " << unexpected << ",\n  \"incomplete\": " << incomplete << "\n}\n";
+        f << "  ],\n  \"unexpected\": " << unexpected << ",\n  \"incomplete\": " << incomplete
+          << ",\n  \"interrupted\": " << (interrupted.load() ? "true" : "false") << ",\n  \"not_run\": " << not_run << "\n}\n";
         if (json_stdout) {
             std::fputs(f.str().c_str(), stdout);
         } else {
@@ -364,6 +383,10 @@ int cmd_check(const std::vector<std::string>& args) {
     }
     std::fprintf(json_stdout ? stderr : stdout, "%zu cells: %zu as expected, %d unexpected, %d incomplete\n", results.size(),
                  results.size() - static_cast<std::size_t>(unexpected + incomplete), unexpected, incomplete);
+    if (interrupted.load()) {
+        std::fprintf(json_stdout ? stderr : stdout, "interrupted: %zu cells not run\n", not_run);
+        return exit_interrupted;
+    }
     return unexpected != 0 ? exit_unexpected : incomplete != 0 ? exit_incomplete : exit_ok;
 }
 

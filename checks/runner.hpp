@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -121,6 +122,7 @@ struct RunOptions {
     // Holding verdicts are re-checked at twice the resolution, within this many states; beyond
     // it the refinement is "incomplete" and said so (0: no refinement).
     std::uint64_t refine_max_states = 2'000'000;
+    const std::atomic<bool>* interrupt = nullptr; // ExploreOptions::interrupt
 };
 
 // A holding verdict stands only if the finer resolution agrees; a change is reported as
@@ -233,6 +235,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
     eo.max_memory = ro.max_memory;
     eo.progress = ro.progress;
     eo.progress_label = config_name(first);
+    eo.interrupt = ro.interrupt;
     Explorer<seq_bits> ex(sys, eo);
     if (!ex.fits()) {
         for (auto& r : out) r.note = "configuration too large to pack into 256 bits";
@@ -285,7 +288,11 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
                 r.verdict = complete ? Verdict::holds : Verdict::unknown;
             }
         } else {
-            if (!complete) { r.verdict = Verdict::unknown; r.note = "exploration incomplete"; continue; }
+            if (!complete) {
+                r.verdict = Verdict::unknown;
+                r.note = ex.stats().completion == Completion::interrupted ? "interrupted" : "exploration incomplete";
+                continue;
+            }
             auto lasso = ex.leads_to(*resolved[i].liveness);
             r.premise_states = ex.premise_states();
             if (lasso) {
@@ -301,6 +308,7 @@ inline std::vector<CellResult> explore_group(const std::vector<const Cell*>& gro
         }
         if (ex.stats().completion == Completion::state_limit) r.note = "state limit reached: partial";
         if (ex.stats().completion == Completion::memory_limit) r.note = "memory limit reached: partial";
+        if (ex.stats().completion == Completion::interrupted) r.note = "interrupted";
         // A dead end is behaviour the bounds cut off: "holds" says nothing about what follows it.
         if (ex.stats().dead_ends > 0 && ex.stats().first_dead_end != Explorer<seq_bits>::none) {
             r.dead_end = Trace{cfg, "dead_end", ex.path_to(ex.stats().first_dead_end), {}};

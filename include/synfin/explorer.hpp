@@ -36,7 +36,7 @@ constexpr bool key_equal(const Key& a, const Key& b) {
     return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
-enum class Completion { complete, stopped, state_limit, memory_limit };
+enum class Completion { complete, stopped, state_limit, memory_limit, interrupted };
 
 struct ExploreOptions {
     unsigned threads = 1;
@@ -44,6 +44,9 @@ struct ExploreOptions {
     std::uint64_t max_memory = 12ull << 30; // bytes
     bool progress = false;                  // report on stderr about once a second
     std::string progress_label{};
+    // The caller's request to stop (a Ctrl-C, say), read before each BFS level: the explorer
+    // reads no signal or global of its own. Completion::interrupted, what was explored kept.
+    const std::atomic<bool>* interrupt = nullptr;
 };
 
 struct ExploreStats {
@@ -120,6 +123,10 @@ public:
         std::uint32_t level_begin = 0;
         stats_ = ExploreStats{};
         while (level_begin < keys_.size()) {
+            if (opt_.interrupt && opt_.interrupt->load(std::memory_order_relaxed)) {
+                stats_.completion = Completion::interrupted;
+                break;
+            }
             std::uint32_t level_end = static_cast<std::uint32_t>(keys_.size());
             level_start_.push_back(level_end);
             // Phase 1: expand the level in parallel; keep successors not seen in earlier levels.
@@ -228,7 +235,7 @@ public:
         }
         stats_.states = keys_.size();
         stats_.transitions = transitions;
-        stats_.depth = level_start_.empty() ? 0 : static_cast<std::uint32_t>(level_start_.size() - 2);
+        stats_.depth = level_start_.size() < 2 ? 0 : static_cast<std::uint32_t>(level_start_.size() - 2);
         stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         stats_.bytes = memory();
         return first;
