@@ -1736,23 +1736,6 @@ TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: the SYN is resent with expo
     }
 }
 
-// Fires the retransmission timer n times; each resends `len` bytes from SND.UNA. The gaps between.
-template <class E>
-std::vector<Duration> retransmission_gaps(E& e, int n, std::uint32_t len) {
-    std::vector<Duration> gaps;
-    Time last = e.now;
-    for (int i = 0; i < n; ++i) {
-        const auto& fx = e.fire(Timer::retransmission);
-        gaps.push_back(e.now - last);
-        last = e.now;
-        REQUIRE(fx.size() == 1);
-        CHECK(fx[0].seq == e.tcb.snd_una);
-        CHECK(fx[0].len == len);
-        CHECK(fx[0].flags.ack());
-    }
-    return gaps;
-}
-
 TEST_CASE("RFC 9293 §3.10.8 retransmission timeout: data is resent from SND.UNA until the retry limit, then timed out",
           "[rfc][timeout]") {
     auto e = reach(State::established, rfc);

@@ -16,20 +16,6 @@ using namespace synfin;
 using namespace synfin::test;
 using S = Seq32;
 
-// The gaps between n retransmissions of the data at SND.UNA of one endpoint.
-std::vector<Duration> data_retransmission_gaps(Endpoint<S>& e, int n) {
-    std::vector<Duration> gaps;
-    Time last = e.now;
-    for (int i = 0; i < n; ++i) {
-        const auto& fx = e.fire(Timer::retransmission);
-        gaps.push_back(e.now - last);
-        last = e.now;
-        REQUIRE(fx.size() == 1);
-        CHECK(fx[0].len > 0);
-    }
-    return gaps;
-}
-
 // A connection between two hosts of profile p, where the SYN (client) or the SYN+ACK (server)
 // is lost once and retransmitted on timeout, or neither; the client or server then sends 100 bytes.
 Endpoint<S> sender_after_handshake(const Profile& p, bool lose_syn, bool lose_synack, bool client_sends) {
@@ -62,19 +48,19 @@ TEST_CASE("RFC 6298 §5.7: after a SYN timed out, the RTO for data is re-initial
     const Profile rfc = profiles::rfc9293();
     SECTION("the client's SYN timed out: its data waits 3 s, then doubles") {
         auto a = sender_after_handshake(rfc, true, false, true);
-        CHECK(data_retransmission_gaps(a, 3) == std::vector<Duration>{3000, 6000, 12000});
+        CHECK(retransmission_gaps(a, 3, 100) == std::vector<Duration>{3000, 6000, 12000});
     }
     SECTION("the server's SYN+ACK timed out: its data waits 3 s") {
         auto b = sender_after_handshake(rfc, false, true, false);
-        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{3000, 6000});
+        CHECK(retransmission_gaps(b, 2, 100) == std::vector<Duration>{3000, 6000});
     }
     SECTION("only the host whose SYN timed out: its peer keeps 1 s") {
         auto b = sender_after_handshake(rfc, true, false, false);
-        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{1000, 2000});
+        CHECK(retransmission_gaps(b, 2, 100) == std::vector<Duration>{1000, 2000});
     }
     SECTION("no SYN timed out: the initial 1 s (§2.1)") {
         auto a = sender_after_handshake(rfc, false, false, true);
-        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{1000, 2000});
+        CHECK(retransmission_gaps(a, 2, 100) == std::vector<Duration>{1000, 2000});
     }
     SECTION("the handshake's own retransmissions keep the initial RTO, backed off (§5.5)") {
         Wire<S> w(rfc, rfc);
@@ -111,16 +97,16 @@ TEST_CASE("RFC 6298 §3 (Karn) on linux: after a SYN timeout the RTO is tcp_rto_
         auto a = sender_after_handshake(lnx, true, false, true);
         REQUIRE(a.tcb.ts_ok);
         CHECK(a.tcb.syn_timed_out);
-        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{200, 400});
+        CHECK(retransmission_gaps(a, 2, 100) == std::vector<Duration>{200, 400});
     }
     SECTION("no timestamps: no sample, the initial RTO (tests/pkt/syn_timeout_rto_no_ts.pkt)") {
         Profile p = lnx;
         p.timestamps = false;
         auto a = sender_after_handshake(p, true, false, true);
         REQUIRE_FALSE(a.tcb.ts_ok);
-        CHECK(data_retransmission_gaps(a, 2) == std::vector<Duration>{1000, 2000});
+        CHECK(retransmission_gaps(a, 2, 100) == std::vector<Duration>{1000, 2000});
         auto b = sender_after_handshake(p, false, false, true); // no timeout: the sample
-        CHECK(data_retransmission_gaps(b, 2) == std::vector<Duration>{200, 400});
+        CHECK(retransmission_gaps(b, 2, 100) == std::vector<Duration>{200, 400});
     }
 }
 

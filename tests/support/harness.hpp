@@ -291,6 +291,23 @@ Endpoint<S> reach(State target, const Profile& p, S iss_a = S{1000}, S iss_b = S
     return target_on_b(target) ? w.b : w.a;
 }
 
+// Fires the retransmission timer n times; each resends `len` bytes from SND.UNA. The gaps between.
+template <class E>
+std::vector<Duration> retransmission_gaps(E& e, int n, std::uint32_t len) {
+    std::vector<Duration> gaps;
+    Time last = e.now;
+    for (int i = 0; i < n; ++i) {
+        const auto& fx = e.fire(Timer::retransmission);
+        gaps.push_back(e.now - last);
+        last = e.now;
+        REQUIRE(fx.size() == 1);
+        CHECK(fx[0].seq == e.tcb.snd_una);
+        CHECK(fx[0].len == len);
+        CHECK(fx[0].flags.ack());
+    }
+    return gaps;
+}
+
 // SYN-RECEIVED by an active OPEN: both ends open at once and each receives the other's bare SYN
 // (§3.5 Figure 8, simultaneous open). Returns the wire with both ends in SYN-RECEIVED.
 template <class S>
