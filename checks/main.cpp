@@ -86,7 +86,8 @@ exit status: 0 every cell has its expected verdict (or a trace is confirmed),
              2 bad usage or unreadable input,
              3 incomplete: every cell not as expected is 'unknown',
              130 interrupted (Ctrl-C): the rows decided so far are printed (and written to
-               --json) first; the exploration under way ends at its next level.
+               --json) first; the exploration under way ends at its next level (a liveness
+               analysis already begun runs to its end).
 )";
 
 int usage_error(const std::string& msg) {

@@ -202,8 +202,8 @@ inline const Scenario* find_scenario(std::string_view name) {
     return nullptr;
 }
 
-// A profile at the checker's scale (in_ticks), its retry limits capped at max_retries or, when
-// the loss budget is finite, at the fewest retries that outlast it.
+// A profile at the checker's scale (in_ticks), its retry limits capped at max_retries or at the
+// fewest retries that outlast the loss budget (unbounded loss counting as none), if more.
 inline Profile checker_profile(const Profile& profile, int max_retries, int loss, std::uint8_t msl) {
     // Order relation R2 (docs/properties.md): a finite retry schedule gives up only after the
     // answer to each of the first loss+1 sends can have come back (2*MSL plus a delayed ACK), so

@@ -119,6 +119,14 @@ TEST_CASE("RFC 6298 §3 and §5.7 are kept out of the checker's scale: its TCBs 
     w.drop_to_b();
     w.fire_a(Timer::retransmission);
     CHECK_FALSE(w.a.tcb.syn_timed_out);
+    // A simultaneous open after it carries no linear timeouts over either: the checker's have none.
+    Segment<S> syn;
+    syn.flags = Flag::syn;
+    syn.seq = S(5000);
+    syn.wnd = 2;
+    w.at_a(SegmentArrives<S>{syn});
+    REQUIRE(w.a.state() == State::syn_received);
+    CHECK(w.a.tcb.syn_linear_spent == 0);
 }
 
 TEST_CASE("tcp_rcv_synsent_state_process (Linux, simultaneous open): the SYN's timer, count and backoff go on in "

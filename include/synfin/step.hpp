@@ -278,12 +278,12 @@ private:
     [[nodiscard]] constexpr Duration rto() const {
         // RFC 6298 §2.2-2.3: after an RTT sample the RTO follows the RTT; Linux's floor is
         // tcp_rto_min, which is all of it on a LAN (conformance F2).
-        // RFC 6298 §3 (Karn): the answer to a retransmitted SYN is no RTT sample, unless the
-        // timestamps give one (RFC 7323 §4; Linux tcp_ack_update_rtt): then the RTO stays initial.
+        // RFC 6298 §3 (Karn): the answer to a retransmitted SYN is no RTT sample, so without one
+        // from the timestamps (RFC 7323 §4; Linux tcp_ack_update_rtt) the RTO stays the initial.
         const bool open = synchronized(t_.state) && t_.state != State::syn_received;
         const bool sampled = !t_.syn_timed_out || t_.ts_ok;
         Duration base = p_.rto_min > 0 && open && sampled ? p_.rto_min : p_.rto_initial;
-        // RFC 6298 §5.7: after a SYN timed out, data is retransmitted after at least 3 s.
+        // RFC 6298 §5.7: after a SYN timed out, data waits at least rto_after_syn_timeout (3 s).
         if (t_.syn_timed_out && open && base < p_.rto_after_syn_timeout) base = p_.rto_after_syn_timeout;
         return backed_off(base, t_.retries);
     }
