@@ -42,6 +42,16 @@ Endpoint<S> sender_after_handshake(const Profile& p, bool lose_syn, bool lose_sy
     return w.b;
 }
 
+// The peer's bare SYN reaches a in SYN-SENT: a simultaneous open (§3.5 Figure 8).
+void cross_with_peer_syn(Wire<S>& w, std::uint32_t wnd) {
+    Segment<S> syn;
+    syn.flags = Flag::syn;
+    syn.seq = S(5000);
+    syn.wnd = wnd;
+    w.at_a(SegmentArrives<S>{syn});
+    REQUIRE(w.a.state() == State::syn_received);
+}
+
 } // namespace
 
 TEST_CASE("RFC 6298 §5.7: after a SYN timed out, the RTO for data is re-initialized to 3 s", "[rfc][rfc6298][timeout]") {
@@ -120,12 +130,7 @@ TEST_CASE("RFC 6298 §3 and §5.7 are kept out of the checker's scale: its TCBs 
     w.fire_a(Timer::retransmission);
     CHECK_FALSE(w.a.tcb.syn_timed_out);
     // A simultaneous open after it carries no linear timeouts over either: the checker's have none.
-    Segment<S> syn;
-    syn.flags = Flag::syn;
-    syn.seq = S(5000);
-    syn.wnd = 2;
-    w.at_a(SegmentArrives<S>{syn});
-    REQUIRE(w.a.state() == State::syn_received);
+    cross_with_peer_syn(w, 2);
     CHECK(w.a.tcb.syn_linear_spent == 0);
 }
 
@@ -142,12 +147,7 @@ TEST_CASE("tcp_rcv_synsent_state_process (Linux, simultaneous open): the SYN's t
         w.fire_a(Timer::retransmission); // the SYN again, 1 s later
         w.drop_to_b();
         w.advance(w.now + 500);
-        Segment<S> syn;
-        syn.flags = Flag::syn;
-        syn.seq = S(5000);
-        syn.wnd = 65535;
-        w.at_a(SegmentArrives<S>{syn});
-        REQUIRE(w.a.state() == State::syn_received);
+        cross_with_peer_syn(w, 65535);
         return w;
     };
     SECTION("linux: 0.5 s after the SYN,ACK (the SYN's timer), then 2 s, 4 s, and timed out after 8 s") {
