@@ -676,6 +676,7 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
     if (auto v = get("net.ipv4.tcp_sack")) p.sack = *v != 0;
     if (auto v = get("net.ipv4.tcp_timestamps")) p.timestamps = *v != 0;
     if (auto v = get("net.ipv4.tcp_rto_max_ms")) p.rto_max = *v;
+    if (auto v = get("net.ipv4.tcp_invalid_ratelimit"); v && *v >= 0) p.invalid_ack_ratelimit = *v;
     {
         auto rmem2 = get("net.ipv4.tcp_rmem", 2);
         auto rmax = get("net.core.rmem_max");
@@ -685,9 +686,6 @@ Profile linux_profile(const Sysctls& s, std::vector<std::string>* unmodelled) {
     if (auto v = get("net.ipv4.tcp_window_scaling"); v && *v == 0) p.wscale = no_wscale;
     if (!unmodelled) return p;
     auto say = [&](std::string line) { unmodelled->push_back(std::move(line)); };
-    if (auto v = get("net.ipv4.tcp_invalid_ratelimit"); v && *v != 0)
-        say("tcp_invalid_ratelimit=" + std::to_string(*v) + ": ACKs to out-of-window segments and challenge ACKs are "
-            "rate-limited per connection; the model answers every one");
     if (auto v = get("net.ipv4.tcp_challenge_ack_limit"); v && *v < 1000000)
         say("tcp_challenge_ack_limit=" + std::to_string(*v) + ": challenge ACKs are limited per second; the model has no limit");
     if (auto v = get("net.ipv4.tcp_orphan_retries"); v && *v != p.data_retries)

@@ -184,6 +184,16 @@ TEST_CASE("pkt: shell lines configure the profile - a settings script is read, n
         INFO(joined(r));
         CHECK(r.verdict == pkt::Verdict::pass);
     }
+    SECTION("tcp_invalid_ratelimit sets the rate limit of out-of-window ACKs (F4), in milliseconds") {
+        Profile p = profiles::linux_default();
+        pkt::SysctlState st;
+        CHECK(pkt::apply_sysctl(p, st, "net.ipv4.tcp_invalid_ratelimit", "0").kind == pkt::SysctlResult::applied);
+        CHECK(p.invalid_ack_ratelimit == 0);
+        CHECK(pkt::apply_sysctl(p, st, "/proc/sys/net/ipv4/tcp_invalid_ratelimit", "250").kind == pkt::SysctlResult::applied);
+        CHECK(p.invalid_ack_ratelimit == 250);
+        CHECK(pkt::apply_sysctl(p, st, "net.ipv4.tcp_invalid_ratelimit", "fast").kind == pkt::SysctlResult::unknown);
+        CHECK(p.invalid_ack_ratelimit == 250);
+    }
     SECTION("defaults.sh") {
         fs::path dir = fs::temp_directory_path() / "synfin_pkt_defaults";
         fs::create_directories(dir / "common");

@@ -1267,6 +1267,7 @@ TEST_CASE("RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK (l
         auto expect = e.tcb;
         expect.ack_pending = false; // CLOSE-WAIT: the challenge ACK also carries the held ACK of the FIN
         expect.deadline[static_cast<std::size_t>(Timer::delayed_ack)] = never;
+        expect.last_oow_ack = e.now; // the challenge counts against tcp_invalid_ratelimit (F4)
         const auto& fx = e.arrive(make_seg<S>(Flag::syn, e.tcb.rcv_nxt));
         check_is_plain_ack(fx, e.tcb);
         CHECK(e.tcb == expect);
@@ -1274,6 +1275,7 @@ TEST_CASE("RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK (l
     SECTION("SYN-RECEIVED of an active OPEN: per the synchronized states") {
         auto w = simultaneous_open<S>(lnx);
         auto before = w.a.tcb;
+        before.last_oow_ack = w.a.now;
         const auto& fx = w.a.arrive(make_seg<S>(Flag::syn, w.a.tcb.rcv_nxt));
         check_is_plain_ack(fx, w.a.tcb);
         CHECK(w.a.tcb == before);
@@ -1424,6 +1426,7 @@ TEST_CASE("RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND gets a challe
     // offered are still acceptable (tests/test_step_fidelity.cpp has the shrunk case).
     S too_old = l.tcb.snd_una - l.tcb.max_send_window() - 1;
     check_is_plain_ack(l.arrive(make_seg<S>(Flag::ack, l.tcb.rcv_nxt, too_old, 0, 1)), l.tcb);
+    before.last_oow_ack = l.now;
     CHECK(l.tcb == before); // and no window update from it
     // rfc9293: the same ACK is just an old duplicate.
     auto r = reach(State::established, rfc);
@@ -2170,6 +2173,7 @@ TEST_CASE("Linux TCP_TW_SYN: a SYN above RCV.NXT in TIME-WAIT of a passive socke
     SECTION("linux: a SYN at or below RCV.NXT gets a challenge ACK instead") {
         auto e = passive_time_wait(lnx);
         auto before = e.tcb;
+        before.last_oow_ack = e.now;
         const auto& fx = e.arrive(make_seg<S>(Flag::syn, e.tcb.rcv_nxt - 5));
         check_is_plain_ack(fx, e.tcb);
         CHECK(e.tcb == before);

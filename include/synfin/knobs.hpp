@@ -49,6 +49,7 @@ constexpr void for_each_knob(P& p, F&& f) {
     f("keepalive_probes", K::count, p.keepalive_probes);
     f("rst_on_keepalive_timeout", K::flag, p.rst_on_keepalive_timeout);
     f("rfc5961", K::flag, p.rfc5961);
+    f("invalid_ack_ratelimit", K::duration, p.invalid_ack_ratelimit);
     f("rfc1337", K::flag, p.rfc1337);
     f("time_wait_syn_reopens", K::flag, p.time_wait_syn_reopens);
     f("rst_on_close_with_unread", K::flag, p.rst_on_close_with_unread);
@@ -107,7 +108,7 @@ static_assert(laid_out_size() == sizeof(Profile), "a Profile member has no entry
 // sets itself (its segments carry no options, its windows are a few bytes, its SYN backoff
 // doubles), so a model file that sets them is told so instead of being silently ignored.
 constexpr bool fixed_by_checker(std::string_view knob) {
-    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "rto_after_syn_timeout", "mss", "wscale", "sack", "timestamps",
+    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "rto_after_syn_timeout", "invalid_ack_ratelimit", "mss", "wscale", "sack", "timestamps",
                                "syn_window", "rcv_wnd"})
         if (k == knob) return true;
     return false;

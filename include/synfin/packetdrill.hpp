@@ -598,6 +598,12 @@ inline SysctlResult apply_sysctl(Profile& p, SysctlState& st, std::string key, s
         field = static_cast<Duration>(*v) * profiles::second;
         return {SysctlResult::applied, key + "=" + value};
     };
+    auto set_ms = [&](Duration& field) -> SysctlResult {
+        auto v = one();
+        if (!v || *v > 1000000000) return {SysctlResult::unknown, key + "=" + value + " (expected milliseconds)"};
+        field = static_cast<Duration>(*v);
+        return {SysctlResult::applied, key + "=" + value};
+    };
     auto set_bool = [&](bool& field) -> SysctlResult {
         auto v = one();
         if (!v) return {SysctlResult::unknown, key + "=" + value + " (expected 0 or 1)"};
@@ -615,6 +621,7 @@ inline SysctlResult apply_sysctl(Profile& p, SysctlState& st, std::string key, s
     if (name == "tcp_keepalive_intvl") return set_secs(p.keepalive_intvl);
     if (name == "tcp_keepalive_probes") return set_int(p.keepalive_probes);
     if (name == "tcp_rfc1337") return set_bool(p.rfc1337);
+    if (name == "tcp_invalid_ratelimit") return set_ms(p.invalid_ack_ratelimit);
     if (name == "tcp_timestamps") return set_bool(p.timestamps);
     if (name == "tcp_sack") return set_bool(p.sack);
     if (name == "tcp_syn_linear_timeouts") return set_int(p.syn_linear_timeouts);
@@ -644,7 +651,7 @@ inline SysctlResult apply_sysctl(Profile& p, SysctlState& st, std::string key, s
         "tcp_fack", "tcp_frto", "tcp_thin_linear_timeouts", "tcp_slow_start_after_idle", "tcp_mtu_probing",
         "tcp_base_mss", "tcp_ecn", "tcp_ecn_fallback", "tcp_fastopen", "tcp_fastopen_key", "tcp_abort_on_overflow",
         "tcp_max_syn_backlog", "tcp_syncookies", "tcp_tw_reuse", "tcp_notsent_lowat", "tcp_comp_sack_nr",
-        "tcp_comp_sack_delay_ns", "tcp_invalid_ratelimit", "tcp_challenge_ack_limit", "tcp_adv_win_scale",
+        "tcp_comp_sack_delay_ns", "tcp_challenge_ack_limit", "tcp_adv_win_scale",
         "tcp_rto_min_us", "tcp_tso_rtt_log", "tcp_shrink_window", "tcp_plb_enabled", "tcp_backlog_ack_defer",
         "tcp_workaround_signed_windows", "ip_local_port_range", "tcp_min_snd_mss", "tcp_probe_threshold",
         "tcp_probe_interval", "tcp_rmem_min", "core.wmem_max", "core.optmem_max", "core.default_qdisc"};

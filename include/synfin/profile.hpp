@@ -45,6 +45,7 @@ struct Profile {
     bool rst_on_keepalive_timeout = false;
 
     bool rfc5961 = false;              // challenge ACKs (RFC 5961 §3, §4, §5)
+    Duration invalid_ack_ratelimit = 0; // >0: at most one ACK per this long for out-of-window segments and challenges (F4)
     bool rfc1337 = false;              // true: an RST in TIME-WAIT is ignored
     bool time_wait_syn_reopens = false; // a SYN above RCV.NXT in TIME-WAIT starts a new connection
     bool rst_on_close_with_unread = true; // RFC 9293 §3.6 SHLD-3 (RFC 1122 §4.2.2.13): CLOSE with unread data, or data after CLOSE
@@ -144,6 +145,7 @@ constexpr Profile linux_default() {
     p.keepalive_probes = 9;            // net.ipv4.tcp_keepalive_probes
     p.rst_on_keepalive_timeout = true; // tcp_keepalive_timer: tcp_send_active_reset
     p.rfc5961 = true;                  // tcp_validate_incoming, tcp_send_challenge_ack
+    p.invalid_ack_ratelimit = 500;     // net.ipv4.tcp_invalid_ratelimit: tcp_oow_rate_limited
     p.rfc1337 = false;                 // net.ipv4.tcp_rfc1337 = 0
     p.time_wait_syn_reopens = true;    // tcp_timewait_state_process: TCP_TW_SYN
     p.simultaneous_open_keeps_syn_timer = true; // tcp_rcv_synsent_state_process: one icsk_retransmits, one timer

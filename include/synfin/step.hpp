@@ -213,13 +213,16 @@ private:
             // §3.10.7.4 eighth: start the time-wait timer, turn off the other timers.
             t_.deadline = {never, never, never, never, never, never};
             set(Timer::time_wait, p_.time_wait);
+            t_.last_oow_ack = never; // Linux: a new time-wait socket (tcp_time_wait)
             break;
         case State::fin_wait_2:
             set_never(Timer::retransmission);
             start_fin_wait_2_timer();
+            if (t_.orphan) t_.last_oow_ack = never; // the orphan's time-wait socket
             break;
         case State::established:
             arm_keepalive();
+            if (t_.passive) t_.last_oow_ack = never; // the request socket's child (tcp_create_openreq_child)
             break;
         default: break;
         }
@@ -414,7 +417,26 @@ private:
         emit(r);
     }
 
-    constexpr void challenge_ack() { emit(ack_segment(t_.snd_nxt)); } // RFC 5961 §3.2, §4.2
+    // RFC 5961 §3.2, §4.2, §5.2; Linux tcp_send_challenge_ack, limited per connection.
+    constexpr void challenge_ack() {
+        if (!oow_ack_limited(nullptr)) emit(ack_segment(t_.snd_nxt));
+    }
+
+    // RFC 5961 §10, Linux tcp_oow_rate_limited (conformance F4): at most one ACK per
+    // invalid_ack_ratelimit to out-of-window segments and challenges, so that two hosts that
+    // each find the other's ACK invalid do not loop. Text or a FIN without SYN is answered
+    // always ("not likely part of an ACK loop"), except by a challenge ACK (seg: nullptr).
+    constexpr bool oow_ack_limited(const Segment<S>* seg) {
+        if (p_.invalid_ack_ratelimit <= 0) return false;
+        if (seg && seg->seg_len() > 0 && !seg->flags.syn()) return false;
+        if (t_.last_oow_ack != never && now_ >= t_.last_oow_ack && now_ - t_.last_oow_ack < p_.invalid_ack_ratelimit)
+            return true;
+        t_.last_oow_ack = now_;
+        return false;
+    }
+    constexpr void oow_ack(const Segment<S>& seg) {
+        if (!oow_ack_limited(&seg)) emit(ack_segment(t_.snd_nxt));
+    }
 
     // RFC 9293 §3.7.1, RFC 6691 §2: the MSS option excludes TCP options, so the timestamps
     // every segment carries (12 bytes, RFC 7323 §3) come out of the payload.
@@ -688,11 +710,11 @@ private:
             // ack" - at RCV.NXT and empty, taken silently (and 2 MSL restarts); anything else,
             // data or a FIN other than the one received included, gets an ACK.
             if (seg.seq == t_.rcv_nxt && seg.seg_len() == 0) set(Timer::time_wait, p_.time_wait);
-            else emit(ack_segment(t_.snd_nxt));
+            else oow_ack(seg); // tcp_timewait_check_oow_rate_limit
             return;
         }
         if (!acceptable(seg) || retransmitted_fin) {
-            emit(ack_segment(t_.snd_nxt)); // §3.10.7.4 first: unacceptable, send ACK
+            oow_ack(seg); // §3.10.7.4 first: unacceptable, send ACK
             return;
         }
         if (seg.flags.syn()) { // RFC 793 behaviour: a SYN in the window is an error
@@ -736,7 +758,7 @@ private:
         const bool in = seg.seq == t_.rcv_nxt || (gt(end, t_.rcv_nxt) && lt(seg.seq, right)) ||
                         (seg.seq == right && seg.seq == end); // tcp_in_window
         if (!in) {
-            if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
+            if (!seg.flags.rst()) oow_ack(seg); // tcp_timewait_check_oow_rate_limit
             return false;
         }
         if (seg.flags.rst()) { release(CloseReason::reset, Notice::reset); return false; }
@@ -766,7 +788,7 @@ private:
         // acceptable) gets the SYN+ACK again instead of the first check's bare ACK.
         if (t_.state == State::syn_received && t_.passive && p_.resend_synack_on_dup_syn &&
             seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst() && seg.seq == t_.irs) {
-            emit_syn(true);
+            if (!oow_ack_limited(&seg)) emit_syn(true);
             return;
         }
         // Linux tcp_reset_check: once the peer's FIN is in, an RST numbered like that FIN (at
@@ -779,7 +801,7 @@ private:
         }
         // first: sequence number
         if (!crossing_synack_ && !old && !acceptable(seg)) {
-            if (!seg.flags.rst()) emit(ack_segment(t_.snd_nxt));
+            if (!seg.flags.rst()) oow_ack(seg);
             return;
         }
         // second: RST
@@ -791,7 +813,10 @@ private:
         // fourth: SYN
         if (seg.flags.syn()) {
             if (t_.state == State::syn_received && t_.passive) {
-                if (p_.resend_synack_on_dup_syn && seg.seq == t_.irs) { emit_syn(true); return; }
+                if (p_.resend_synack_on_dup_syn && seg.seq == t_.irs) {
+                    if (!oow_ack_limited(&seg)) emit_syn(true);
+                    return;
+                }
                 back_to_listen();
                 return;
             }
@@ -909,7 +934,7 @@ private:
             if (t_.fin_queued && t_.state == State::established) enter(State::fin_wait_1); // §3.10.4
         }
         if (gt(seg.ack, t_.snd_nxt)) { // acks something not yet sent
-            emit(ack_segment(t_.snd_nxt));
+            challenge_ack(); // Linux tcp_ack: RFC 5961 §5.2; the RFC's ACK where there is no limit
             return false;
         }
         // RFC 5961 §5.2: acceptable from SND.UNA - MAX.SND.WND, the largest window ever offered,

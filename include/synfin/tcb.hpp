@@ -110,6 +110,10 @@ struct Tcb {
     // backoff has none (in_ticks), so its TCBs never set it.
     std::uint8_t syn_linear_spent = 0;
     std::uint8_t keepalive_probes = 0;  // unanswered keepalive probes
+    // When the last ACK to an out-of-window segment or challenge left (invalid_ack_ratelimit;
+    // Linux last_oow_ack_time), `never` if none. The checker's profiles have no rate limit, so
+    // its TCBs never set it.
+    Time last_oow_ack = never;
 
     // Negotiated in the handshake (RFC 6691, RFC 7323, RFC 2018).
     std::uint16_t snd_mss = 536;        // RFC 9293 §3.7.1: the default without an MSS option

@@ -251,6 +251,8 @@ TEST_CASE("linux_profile takes the namespace's sysctls", "[live][profile]") {
     CHECK(p.syn_linear_timeouts == 4);
     CHECK(unmodelled.empty());
     CHECK(replay::linux_profile({{"net.ipv4.tcp_syn_linear_timeouts", "0"}}).syn_linear_timeouts == 0);
+    CHECK(replay::linux_profile({{"net.ipv4.tcp_invalid_ratelimit", "0"}}).invalid_ack_ratelimit == 0);
+    CHECK(replay::linux_profile({{"net.ipv4.tcp_invalid_ratelimit", "1000"}}).invalid_ack_ratelimit == 1000);
     // Nothing given: the default profile, unchanged.
     CHECK(replay::linux_profile({}) == profiles::linux_default());
     // Window scaling off.
