@@ -42,6 +42,7 @@ constexpr void for_each_knob(P& p, F&& f) {
     f("fin_wait_2_timeout", K::duration, p.fin_wait_2_timeout);
     f("delayed_ack", K::duration, p.delayed_ack);
     f("delay_fin_ack_after_data_only", K::flag, p.delay_fin_ack_after_data_only);
+    f("interactive_delayed_ack", K::flag, p.interactive_delayed_ack);
     f("user_timeout", K::duration, p.user_timeout);
     f("keepalive", K::flag, p.keepalive);
     f("keepalive_time", K::duration, p.keepalive_time);
@@ -108,7 +109,8 @@ static_assert(laid_out_size() == sizeof(Profile), "a Profile member has no entry
 // sets itself (its segments carry no options, its windows are a few bytes, its SYN backoff
 // doubles), so a model file that sets them is told so instead of being silently ignored.
 constexpr bool fixed_by_checker(std::string_view knob) {
-    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "rto_after_syn_timeout", "invalid_ack_ratelimit", "mss", "wscale", "sack", "timestamps",
+    for (std::string_view k : {"syn_linear_timeouts", "syn_resend_after_bad_ack", "rto_after_syn_timeout", "invalid_ack_ratelimit",
+                               "interactive_delayed_ack", "mss", "wscale", "sack", "timestamps",
                                "syn_window", "rcv_wnd"})
         if (k == knob) return true;
     return false;

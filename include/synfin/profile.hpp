@@ -36,6 +36,7 @@ struct Profile {
     Duration fin_wait_2_timeout = 0;   // 0: none (RFC); Linux: orphans only
     Duration delayed_ack = 0;          // 0: ACK a FIN at once; >0: hold it, so CLOSE can merge it
     bool delay_fin_ack_after_data_only = false; // Linux: ato is 0 until data arrives (conformance F5)
+    bool interactive_delayed_ack = false; // text is ACKed after delayed_ack once the connection is interactive (F8)
     Duration user_timeout = 0;         // 0: none (§3.10.8)
 
     bool keepalive = false;            // RFC 1122 §4.2.3.6: MUST default to off
@@ -140,6 +141,7 @@ constexpr Profile linux_default() {
     p.fin_wait_2_timeout = 60 * second; // net.ipv4.tcp_fin_timeout, for orphaned sockets
     p.delayed_ack = 40;                // TCP_DELACK_MIN: tcp_fin() enters pingpong mode
     p.delay_fin_ack_after_data_only = true; // icsk_ack.ato is set by tcp_event_data_recv only
+    p.interactive_delayed_ack = true;  // tcp_event_data_sent: pingpong mode, net.ipv4.tcp_pingpong_thresh = 1
     p.keepalive_time = 7200 * second;  // net.ipv4.tcp_keepalive_time
     p.keepalive_intvl = 75 * second;   // net.ipv4.tcp_keepalive_intvl
     p.keepalive_probes = 9;            // net.ipv4.tcp_keepalive_probes

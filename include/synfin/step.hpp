@@ -166,7 +166,10 @@ public:
         switch (timer) {
         case Timer::retransmission: retransmission_timeout(); return;
         case Timer::delayed_ack:
-            if (t_.ack_pending) ack_now_ = true;
+            if (t_.ack_pending) {
+                ack_now_ = true;
+                t_.pingpong = false; // Linux tcp_delack_timer_handler: "Delayed ACK missed: leave pingpong mode"
+            }
             flush_ack();
             return;
         case Timer::time_wait: release(CloseReason::closed_normally, Notice::closed); return; // §3.10.8
@@ -318,6 +321,7 @@ private:
     // ---- building segments --------------------------------------------------------------------
 
     constexpr void emit(Segment<S> seg) {
+        if (seg.len > 0) data_sent();
         if (t_.ts_ok && !seg.flags.rst()) {
             seg.opt.timestamps = true; // RFC 7323 §3.2: on every segment once negotiated
             seg.opt.ts_val = static_cast<std::uint32_t>(now_) + t_.ts_offset;
@@ -325,6 +329,7 @@ private:
         }
         if (seg.flags.ack()) {
             t_.ack_pending = false;
+            t_.delayed_data = 0;
             ack_now_ = false;
             set_never(Timer::delayed_ack);
         }
@@ -506,6 +511,35 @@ private:
     constexpr void flush_ack() {
         if (ack_now_) emit(ack_segment(t_.snd_nxt));
     }
+
+    // Linux tcp_event_data_sent (conformance F8): text sent within the delayed-ACK timeout of the
+    // last text received makes the connection interactive (pingpong; tcp_pingpong_thresh = 1).
+    constexpr void data_sent() {
+        if (p_.interactive_delayed_ack && t_.last_data_arrival != never && now_ >= t_.last_data_arrival &&
+            now_ - t_.last_data_arrival < p_.delayed_ack)
+            t_.pingpong = true;
+    }
+
+    // RFC 1122 §4.2.3.2 lets the ACK of text wait; Linux holds it on an interactive connection for
+    // a reply to carry, unless more than a full segment is then unacknowledged (__tcp_ack_snd_check).
+    constexpr void ack_data(std::uint32_t len) {
+        if (!p_.interactive_delayed_ack) { ack_now_ = true; return; }
+        t_.last_data_arrival = now_;
+        // tcp_measure_rcv_mss: the peer's full segment is the largest text seen, up to our own
+        // MSS; 536 (tcp_initialize_rcv_mss) until then. Its shrinking on runs of equal segments
+        // without PSH is left out: text here carries PSH.
+        const std::uint32_t advmss = t_.ts_ok && p_.mss > 12 ? p_.mss - 12u : p_.mss;
+        const std::uint32_t full = t_.rcv_mss != 0 ? t_.rcv_mss : (advmss < 536 ? advmss : 536);
+        if (len >= full) t_.rcv_mss = static_cast<std::uint16_t>(len < advmss ? len : advmss);
+        if (!t_.pingpong) { ack_now_ = true; return; }
+        t_.delayed_data += len;
+        if (t_.delayed_data > (t_.rcv_mss != 0 ? t_.rcv_mss : full)) ack_now_ = true;
+        else owe_ack(true);
+    }
+
+    // Linux tcp_enter_quickack_mode: text seen before (tcp_send_dupack, tcp_data_queue) means the
+    // peer missed an ACK, so the connection is no longer treated as interactive.
+    constexpr void old_text_arrived() { t_.pingpong = false; }
 
     constexpr void owe_ack(bool may_delay) {
         if (may_delay && p_.delayed_ack > 0) {
@@ -734,13 +768,14 @@ private:
     }
 
     // Linux tcp_sequence: the window's lower edge is RCV.WUP, the RCV.NXT of the last segment we
-    // sent - one below RCV.NXT while the ACK of a FIN is delayed, the only ACK the model delays.
+    // sent - below RCV.NXT by what a delayed ACK holds (a FIN's, or an interactive connection's text).
     // A segment that ends there is processed though wholly old: its ACK is taken. A passive
     // SYN-RECEIVED is a request socket, which tcp_check_req checks as the RFC does.
     [[nodiscard]] constexpr bool old_not_below_rcv_wup(S seq, std::uint32_t seg_len) const {
         if (!p_.old_segment_to_rcv_wup || (t_.state == State::syn_received && t_.passive)) return false;
         const S end = seq + seg_len;
-        const S wup = t_.ack_pending ? t_.rcv_nxt - 1 : t_.rcv_nxt;
+        // Held: text on an interactive connection (F8), and the FIN's ACK in CLOSE-WAIT.
+        const S wup = t_.ack_pending ? t_.rcv_nxt - t_.delayed_data - (remote_closed(t_.state) ? 1u : 0u) : t_.rcv_nxt;
         return le(wup, end) && le(end, t_.rcv_nxt);
     }
 
@@ -801,6 +836,7 @@ private:
         }
         // first: sequence number
         if (!crossing_synack_ && !old && !acceptable(seg)) {
+            if (arrived_len > 0 && lt(seg.seq, t_.rcv_nxt)) old_text_arrived();
             if (!seg.flags.rst()) oow_ack(seg);
             return;
         }
@@ -836,7 +872,10 @@ private:
         if (old) {
             // Linux: tcp_data_queue answers the old text or FIN with a duplicate ACK, except when
             // this ACK took CLOSING to TIME-WAIT (tcp_rcv_state_process: "goto consume").
-            if (arrived_len > 0 && t_.state != State::time_wait) ack_now_ = true;
+            if (arrived_len > 0 && t_.state != State::time_wait) {
+                old_text_arrived();
+                ack_now_ = true;
+            }
             output();
             flush_ack();
             return;
@@ -882,7 +921,7 @@ private:
                 t_.rcv_nxt += seg.len;
                 t_.unread += seg.len;
                 note(Notice::data_delivered);
-                ack_now_ = true;
+                ack_data(seg.len);
             }
             // CLOSE-WAIT, CLOSING, LAST-ACK: the peer has sent FIN; ignore the text.
         }

@@ -152,6 +152,9 @@ constexpr Profile in_ticks(Profile p, int max_retries = 2, Duration msl_ticks = 
     // Linux's 500 ms between ACKs to invalid segments is far below a tick; scaled up to one it
     // would silence a host for a whole RTO. The checker's network already loses such ACKs.
     q.invalid_ack_ratelimit = 0;
+    // An ACK of text held 40 ms waits less than the 200 ms RTO; held a tick, it would outlast the
+    // RTO and draw retransmissions Linux never makes.
+    q.interactive_delayed_ack = false;
     q.synack_retries = cap(p.synack_retries);
     q.data_retries = cap(p.data_retries);
     q.delayed_ack = p.delayed_ack > 0 ? unit : 0;

@@ -114,6 +114,13 @@ struct Tcb {
     // Linux last_oow_ack_time), `never` if none. The checker's profiles have no rate limit, so
     // its TCBs never set it.
     Time last_oow_ack = never;
+    // Linux's delayed ACK of text (interactive_delayed_ack, conformance F8): when text last
+    // arrived (icsk_ack.lrcvtime), whether the connection is interactive (pingpong mode) and the
+    // bytes whose ACK is held. The checker's profiles have no such delay: its TCBs never set them.
+    Time last_data_arrival = never;
+    std::uint32_t delayed_data = 0;
+    std::uint16_t rcv_mss = 0;          // Linux icsk_ack.rcv_mss: the largest text seen; 0: none yet
+    bool pingpong = false;
 
     // Negotiated in the handshake (RFC 6691, RFC 7323, RFC 2018).
     std::uint16_t snd_mss = 536;        // RFC 9293 §3.7.1: the default without an MSS option
